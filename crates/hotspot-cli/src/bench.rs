@@ -1,0 +1,207 @@
+//! `hotspot bench`: figures for the issue notes, printed as a table.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use hotspot_core::Lake;
+use hotspot_core::fmt::thousands;
+use hotspot_core::socrata::HeaderStyle;
+use hotspot_pipeline::BuildOptions;
+
+use crate::progress::Bars;
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Generate N synthetic rows, then time ingest and build with peak memory per stage.
+    Pipeline {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value = "2001-01-01")]
+        from: NaiveDate,
+        #[arg(long, default_value = "2025-12-31")]
+        to: NaiveDate,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Work directory (default: a temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Reuse this CSV instead of generating one.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+}
+
+/// Peak resident memory since the last [`reset_peak`], from `/proc/self/status` (Linux).
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Resets the kernel's peak-RSS counter for this process (writes 5 to `clear_refs`).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            total += if p.is_dir() {
+                dir_bytes(&p)
+            } else {
+                e.metadata().map(|m| m.len()).unwrap_or(0)
+            };
+        }
+    }
+    total
+}
+
+fn gib(bytes: u64) -> String {
+    format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
+}
+
+pub fn run(what: BenchCommand, bars: &Bars) -> Result<()> {
+    match what {
+        BenchCommand::Pipeline {
+            rows,
+            from,
+            to,
+            seed,
+            dir,
+            csv,
+        } => pipeline(rows, from, to, seed, dir, csv, bars),
+    }
+}
+
+fn pipeline(
+    rows: u64,
+    from: NaiveDate,
+    to: NaiveDate,
+    seed: u64,
+    dir: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    bars: &Bars,
+) -> Result<()> {
+    let scratch;
+    let work = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d)?;
+            d
+        }
+        None => {
+            scratch = tempfile::tempdir()?;
+            scratch.path().to_path_buf()
+        }
+    };
+    let csv = match csv {
+        Some(c) => c,
+        None => {
+            let path = work.join(format!("bench-{rows}.csv"));
+            if !path.exists() {
+                let model = hotspot_synth::CityModel::embedded()?;
+                let options = hotspot_synth::GenerateOptions {
+                    rows,
+                    from,
+                    to,
+                    seed,
+                    style: HeaderStyle::Export,
+                };
+                let t = Instant::now();
+                hotspot_synth::generate_to_path(&model, &options, &path, bars)?;
+                println!(
+                    "generated {} rows in {:.1} s (not part of the figures below)",
+                    thousands(rows),
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            path
+        }
+    };
+    let csv_bytes = std::fs::metadata(&csv)
+        .with_context(|| format!("{}", csv.display()))?
+        .len();
+    let lake_dir = work.join("lake");
+    if lake_dir.exists() {
+        std::fs::remove_dir_all(&lake_dir)?;
+    }
+    let lake = Lake::new(&lake_dir);
+
+    reset_peak();
+    let t = Instant::now();
+    let ingest = hotspot_pipeline::ingest(&lake, std::slice::from_ref(&csv), bars)?;
+    let ingest_s = t.elapsed().as_secs_f64();
+    let ingest_peak = peak_rss_bytes();
+    let bronze_bytes = dir_bytes(&lake.bronze_dir());
+
+    reset_peak();
+    let t = Instant::now();
+    let build = hotspot_pipeline::build(&lake, &BuildOptions::default(), bars)?;
+    let build_s = t.elapsed().as_secs_f64();
+    let build_peak = peak_rss_bytes();
+
+    let read = ingest.run.counts.rows_read as f64;
+    println!();
+    println!(
+        "pipeline benchmark: {} rows, {:.2} GB CSV, {} cores",
+        thousands(ingest.run.counts.rows_read),
+        csv_bytes as f64 / 1e9,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!("{:<26} {:>9} {:>14}", "stage", "seconds", "rows/s");
+    for (name, d) in bars.timings() {
+        let s = d.as_secs_f64();
+        println!(
+            "{name:<26} {s:>9.2} {:>14}",
+            thousands((read / s.max(1e-9)) as u64)
+        );
+    }
+    println!(
+        "{:<26} {ingest_s:>9.2} {:>14}   peak RSS {}",
+        "ingest total",
+        thousands((read / ingest_s) as u64),
+        ingest_peak.map(gib).unwrap_or_default()
+    );
+    println!(
+        "{:<26} {build_s:>9.2} {:>14}   peak RSS {}",
+        "build total",
+        thousands((read / build_s) as u64),
+        build_peak.map(gib).unwrap_or_default()
+    );
+    println!(
+        "{:<26} {:>9.2} {:>14}",
+        "ingest + build",
+        ingest_s + build_s,
+        thousands((read / (ingest_s + build_s)) as u64)
+    );
+    println!(
+        "reconciliation: read {} = accepted {} + quarantined {} + superseded {}",
+        thousands(ingest.run.counts.rows_read),
+        thousands(ingest.run.counts.accepted),
+        thousands(ingest.run.counts.quarantined),
+        thousands(ingest.run.counts.superseded)
+    );
+    println!(
+        "sizes: CSV {}, Bronze {}, whole lake {}; months {}; cells r10 {}",
+        gib(csv_bytes),
+        gib(bronze_bytes),
+        gib(dir_bytes(&lake_dir)),
+        build.info.months_built.len(),
+        thousands(
+            build
+                .info
+                .cells_per_resolution
+                .get(&10)
+                .copied()
+                .unwrap_or(0)
+        )
+    );
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! `hotspot`: the command line of the Hotspot crime-hotspot console.
+//!
+//! Thin by design: it parses arguments (clap), sets up logging (tracing) and progress bars
+//! (indicatif), calls the library crates and reports errors (anyhow). No analysis lives here.
+
+mod bench;
+mod commands;
+mod progress;
+mod report;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// Hotspot: GPU-accelerated crime-hotspot console for the Chicago Police "Crimes – 2001 to
+/// Present" dataset.
+#[derive(Parser, Debug)]
+#[command(name = "hotspot", version, about, long_about = None)]
+pub struct Cli {
+    /// The lake directory.
+    #[arg(long, global = true, env = "HOTSPOT_LAKE", default_value = hotspot_core::lake::DEFAULT_LAKE)]
+    pub lake: PathBuf,
+    /// More log output (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No progress bars.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read Socrata CSV exports (.csv or .csv.gz, either header style) into Bronze.
+    Ingest {
+        /// Files to ingest, in order (later files win ties between equal updates).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Build Silver and Gold for the touched months afterwards.
+        #[arg(long)]
+        build: bool,
+    },
+    /// Build Silver and Gold for months changed since the last build (or the months given).
+    Build {
+        /// Rebuild every month of this year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// With --year: only this month (1–12).
+        #[arg(long, requires = "year")]
+        month: Option<u8>,
+        /// Rebuild every month.
+        #[arg(long, conflicts_with = "year")]
+        all: bool,
+    },
+    /// Summarise what the lake holds.
+    Status,
+    /// Generate a synthetic, realistic Socrata-format CSV (deterministic for a seed).
+    Generate {
+        /// Number of data rows.
+        #[arg(long)]
+        rows: u64,
+        /// First day (YYYY-MM-DD).
+        #[arg(long, default_value = "2022-01-01")]
+        from: chrono::NaiveDate,
+        /// Last day, inclusive (YYYY-MM-DD).
+        #[arg(long, default_value = "2025-12-31")]
+        to: chrono::NaiveDate,
+        /// Random seed: the same seed gives the same file.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Write the SODA API's header names and ISO timestamps instead of the portal export's.
+        #[arg(long)]
+        api_style: bool,
+        /// Output file (`.gz` to compress).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Generate a synthetic city, ingest and build it, then show it.
+    Demo {
+        /// Rows to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value = "2022-01-01")]
+        from: chrono::NaiveDate,
+        #[arg(long, default_value = "2025-12-31")]
+        to: chrono::NaiveDate,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Regenerate even if the lake already has data.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Measure the pipeline (or other parts) and print figures.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+    /// Work with the city model the generator draws from.
+    Model {
+        #[command(subcommand)]
+        what: commands::ModelCommand,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_env("HOTSPOT_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let lake = hotspot_core::Lake::new(&cli.lake);
+    let bars =
+        progress::Bars::new(!cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match cli.command {
+        Command::Ingest { files, build } => commands::ingest(&lake, &files, build, &bars),
+        Command::Build { year, month, all } => commands::build(&lake, year, month, all, &bars),
+        Command::Status => commands::status(&lake),
+        Command::Generate {
+            rows,
+            from,
+            to,
+            seed,
+            api_style,
+            out,
+        } => commands::generate(rows, from, to, seed, api_style, &out, &bars),
+        Command::Demo {
+            rows,
+            from,
+            to,
+            seed,
+            fresh,
+        } => commands::demo(&lake, rows, from, to, seed, fresh, &bars),
+        Command::Bench { what } => bench::run(what, &bars),
+        Command::Model { what } => commands::model(what),
+    }
+}

@@ -1,0 +1,166 @@
+//! What the terminal shows after each command.
+
+use hotspot_core::fmt::thousands;
+use hotspot_core::lake::{BuildInfo, IngestRun, Lake, Manifest};
+use hotspot_core::res;
+use hotspot_pipeline::Quarantined;
+
+/// The reconciliation line and what the run touched.
+pub fn ingest(run: &IngestRun, sample: &[Quarantined]) {
+    let c = &run.counts;
+    println!(
+        "rows read {} = accepted {} + quarantined {} + superseded {}{}",
+        thousands(c.rows_read),
+        thousands(c.accepted),
+        thousands(c.quarantined),
+        thousands(c.superseded),
+        if c.balanced() {
+            ""
+        } else {
+            "  (DOES NOT RECONCILE)"
+        }
+    );
+    if run.replaced_in_lake > 0 {
+        println!(
+            "updated {} records already in the lake",
+            thousands(run.replaced_in_lake)
+        );
+    }
+    for s in &run.sources {
+        println!(
+            "  {}  {} rows, {} header{}",
+            s.name,
+            thousands(s.rows_read),
+            s.header_style.as_deref().unwrap_or("unknown"),
+            if s.extra_columns.is_empty() {
+                String::new()
+            } else {
+                format!(", ignored columns: {}", s.extra_columns.join(", "))
+            }
+        );
+    }
+    if !run.quarantine_reasons.is_empty() {
+        let reasons: Vec<String> = run
+            .quarantine_reasons
+            .iter()
+            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .collect();
+        println!("quarantined by reason: {}", reasons.join(", "));
+        for q in sample.iter().take(5) {
+            let raw: String = q.raw.chars().take(80).collect();
+            println!(
+                "  {}:{}  {}  {}  | {raw}",
+                q.source, q.line, q.reason, q.detail
+            );
+        }
+        if let Some(f) = &run.quarantine_file {
+            println!("all quarantined rows: {f}");
+        }
+    }
+    match run.months_touched.as_slice() {
+        [] => println!("no month changed"),
+        [one] => println!("month rewritten: {one}"),
+        many => println!(
+            "months rewritten: {} ({} … {})",
+            many.len(),
+            many[0],
+            many[many.len() - 1]
+        ),
+    }
+}
+
+/// What a build produced.
+pub fn build(info: &BuildInfo) {
+    if info.months_built.is_empty() && info.months_removed.is_empty() {
+        println!("nothing to build: every month is up to date");
+    } else {
+        println!(
+            "built {} month(s){} in {:.1} s",
+            info.months_built.len(),
+            match (info.months_built.first(), info.months_built.last()) {
+                (Some(a), Some(b)) if a != b => format!(" ({a} … {b})"),
+                (Some(a), _) => format!(" ({a})"),
+                _ => String::new(),
+            },
+            info.seconds
+        );
+    }
+    println!(
+        "lake: {} records, {} without usable coordinates{}",
+        thousands(info.records),
+        thousands(info.unmapped),
+        if info.unmapped_by_issue.is_empty() {
+            String::new()
+        } else {
+            let parts: Vec<String> = info
+                .unmapped_by_issue
+                .iter()
+                .map(|(k, v)| format!("{k} {}", thousands(*v)))
+                .collect();
+            format!(" ({})", parts.join(", "))
+        }
+    );
+    let cells: Vec<String> = info
+        .cells_per_resolution
+        .iter()
+        .map(|(r, n)| format!("r{r} {}", thousands(*n)))
+        .collect();
+    println!("cells with data: {}", cells.join(" · "));
+}
+
+/// The lake summary (`hotspot status`, and the end of `hotspot demo`).
+pub fn status(lake: &Lake, m: &Manifest) {
+    println!("Lake {}", lake.root().display());
+    if m.bronze_months.is_empty() {
+        println!("  empty: run `hotspot ingest FILE…` or `hotspot demo`");
+        return;
+    }
+    let (first, last) = (
+        m.bronze_months[0],
+        m.bronze_months[m.bronze_months.len() - 1],
+    );
+    println!(
+        "  Bronze: {} months ({first} … {last})",
+        m.bronze_months.len()
+    );
+    let t = &m.totals;
+    println!(
+        "  Ingested: {} runs, {} files; rows read {} = accepted {} + quarantined {} + superseded {}",
+        m.ingest_runs.len(),
+        m.sources.len(),
+        thousands(t.rows_read),
+        thousands(t.accepted),
+        thousands(t.quarantined),
+        thousands(t.superseded)
+    );
+    if let Some(b) = &m.build {
+        println!("  Built: {}", b.built_at);
+        let arrests: u64 = m.months.values().map(|s| s.arrests_geolocated).sum();
+        let mapped: u64 = m.months.values().map(|s| s.geolocated).sum();
+        println!(
+            "  Records: {} ({} mapped, {} unmapped); arrest rate {}",
+            thousands(b.records),
+            thousands(mapped),
+            thousands(b.unmapped),
+            hotspot_core::fmt::percent(hotspot_core::stats::rate(arrests as f64, mapped as f64), 1)
+        );
+        for (r, n) in &b.cells_per_resolution {
+            println!(
+                "  {:<26} {:>8} cells   {}",
+                res::display(*r),
+                thousands(*n),
+                res::size_text(*r)
+            );
+        }
+    } else {
+        println!("  Not built yet: run `hotspot build`");
+    }
+    if m.dirty_months.is_empty() {
+        println!("  Up to date.");
+    } else {
+        println!(
+            "  {} month(s) changed since the last build: run `hotspot build`",
+            m.dirty_months.len()
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! hotspot-console (being built).

@@ -1,0 +1,1 @@
+//! hotspot-fetch (being built).

@@ -1,0 +1,275 @@
+//! Small bridges between plain Rust vectors and polars frames, and atomic Parquet files.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{PipelineError, Result};
+
+/// Compression for every Parquet file the pipeline writes.
+pub fn parquet_compression() -> ParquetCompression {
+    ParquetCompression::Zstd(None)
+}
+
+/// Writes `df` to `tmp` (a temporary path beside its final location). The caller renames it
+/// into place once everything that must change together has been written.
+pub fn write_parquet(df: &mut DataFrame, tmp: &Path) -> Result<()> {
+    if let Some(dir) = tmp.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| PipelineError::io(dir, e))?;
+    }
+    let file = File::create(tmp).map_err(|e| PipelineError::io(tmp, e))?;
+    ParquetWriter::new(file)
+        .with_compression(parquet_compression())
+        .with_statistics(StatisticsOptions::default())
+        .finish(df)
+        .map_err(|e| PipelineError::polars(tmp, e))?;
+    Ok(())
+}
+
+/// Reads a Parquet file (optionally only some columns).
+pub fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame> {
+    let file = File::open(path).map_err(|e| PipelineError::io(path, e))?;
+    ParquetReader::new(file)
+        .with_columns(columns.map(|c| c.iter().map(|s| s.to_string()).collect()))
+        .finish()
+        .map_err(|e| PipelineError::polars(path, e))
+}
+
+/// Writes `df` as Arrow IPC (the staging format: fast, uncompressed).
+pub fn write_ipc(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let file = File::create(path).map_err(|e| PipelineError::io(path, e))?;
+    IpcWriter::new(file)
+        .finish(df)
+        .map_err(|e| PipelineError::polars(path, e))
+}
+
+/// Reads an Arrow IPC file.
+pub fn read_ipc(path: &Path) -> Result<DataFrame> {
+    let file = File::open(path).map_err(|e| PipelineError::io(path, e))?;
+    IpcReader::new(file)
+        .finish()
+        .map_err(|e| PipelineError::polars(path, e))
+}
+
+/// Files written to temporary paths, renamed into place together by [`PendingFiles::commit`].
+/// Dropped without committing, it removes what it wrote: the previous lake stays as it was.
+#[derive(Debug, Default)]
+pub struct PendingFiles {
+    files: Vec<(PathBuf, PathBuf)>,
+    removals: Vec<PathBuf>,
+    committed: bool,
+}
+
+impl PendingFiles {
+    /// The temporary path for `dest`, registered for commit.
+    pub fn stage(&mut self, dest: PathBuf) -> PathBuf {
+        let tmp = hotspot_core::lake::temp_path(&dest);
+        self.files.push((tmp.clone(), dest));
+        tmp
+    }
+
+    /// Registers a file to delete at commit (a partition that no longer has rows).
+    pub fn remove_at_commit(&mut self, dest: PathBuf) {
+        self.removals.push(dest);
+    }
+
+    /// Adds another set's files to this one.
+    pub fn absorb(&mut self, mut other: PendingFiles) {
+        self.files.append(&mut other.files);
+        self.removals.append(&mut other.removals);
+        other.committed = true;
+    }
+
+    /// Number of files waiting.
+    pub fn len(&self) -> usize {
+        self.files.len() + self.removals.len()
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Renames every staged file over its destination and deletes the removals.
+    pub fn commit(mut self) -> Result<()> {
+        for (tmp, dest) in &self.files {
+            std::fs::rename(tmp, dest).map_err(|e| PipelineError::io(dest, e))?;
+        }
+        for dest in &self.removals {
+            match std::fs::remove_file(dest) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(PipelineError::io(dest, e)),
+            }
+            if let Some(dir) = dest.parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PendingFiles {
+    fn drop(&mut self) {
+        if !self.committed {
+            for (tmp, _) in &self.files {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+}
+
+/// A growable column of strings stored back to back (one allocation, not one per value).
+#[derive(Clone, Debug, Default)]
+pub struct StrColumn {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+    valid: Vec<bool>,
+    has_null: bool,
+}
+
+impl StrColumn {
+    /// Appends a value.
+    pub fn push(&mut self, value: &str) {
+        self.bytes.extend_from_slice(value.as_bytes());
+        self.ends.push(self.bytes.len() as u32);
+        self.valid.push(true);
+    }
+
+    /// Appends a value or a null.
+    pub fn push_opt(&mut self, value: Option<&str>) {
+        match value {
+            Some(v) => self.push(v),
+            None => {
+                self.ends.push(self.bytes.len() as u32);
+                self.valid.push(false);
+                self.has_null = true;
+            }
+        }
+    }
+
+    /// Moves every value of `other` to the end of this column.
+    pub fn append(&mut self, other: StrColumn) {
+        let base = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.valid.extend_from_slice(&other.valid);
+        self.has_null |= other.has_null;
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes used (to bound buffered memory).
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        if !self.valid[i] {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        // Only whole `&str`s are ever pushed, so every range is valid UTF-8.
+        std::str::from_utf8(&self.bytes[start..self.ends[i] as usize]).ok()
+    }
+
+    /// The column as a polars column.
+    pub fn into_column(self, name: &str) -> Column {
+        let ca: StringChunked = if self.has_null {
+            (0..self.len()).map(|i| self.get(i)).collect()
+        } else {
+            StringChunked::from_iter_values(
+                name.into(),
+                (0..self.len()).filter_map(|i| self.get(i)),
+            )
+        };
+        ca.with_name(name.into()).into_column()
+    }
+}
+
+/// A named polars column from a vector of optional values.
+pub fn opt_column<T>(name: &str, values: Vec<Option<T::Native>>) -> Column
+where
+    T: PolarsNumericType,
+    ChunkedArray<T>: IntoColumn,
+{
+    let ca: ChunkedArray<T> = values.into_iter().collect();
+    ca.with_name(name.into()).into_column()
+}
+
+/// A named polars column from a vector of values.
+pub fn vec_column<T>(name: &str, values: Vec<T::Native>) -> Column
+where
+    T: PolarsNumericType,
+    ChunkedArray<T>: IntoColumn,
+{
+    ChunkedArray::<T>::from_vec(name.into(), values).into_column()
+}
+
+/// A timestamp(µs) column from microseconds.
+pub fn timestamp_column(name: &str, micros: Vec<Option<i64>>) -> Column {
+    let ca: Int64Chunked = micros.into_iter().collect();
+    ca.with_name(name.into())
+        .into_datetime(TimeUnit::Microseconds, None)
+        .into_column()
+}
+
+/// A date32 column from day numbers.
+pub fn date_column(name: &str, days: Vec<i32>) -> Column {
+    Int32Chunked::from_vec(name.into(), days)
+        .into_date()
+        .into_column()
+}
+
+/// A boolean column.
+pub fn bool_column(name: &str, values: Vec<bool>) -> Column {
+    BooleanChunked::from_slice(name.into(), &values).into_column()
+}
+
+/// Builds a frame from columns of equal length.
+pub fn frame(columns: Vec<Column>) -> Result<DataFrame> {
+    DataFrame::new_infer_height(columns).map_err(|e| PipelineError::polars(Path::new("<frame>"), e))
+}
+
+/// The physical values of a column as `Option<i64>`s (timestamps and dates included).
+pub fn i64_values(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+    let col = df
+        .column(name)
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    let phys = col
+        .as_materialized_series()
+        .to_physical_repr()
+        .cast(&DataType::Int64)
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    let ca = phys
+        .i64()
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    Ok(ca.iter().collect())
+}
+
+/// A typed chunked array of a column, cast when needed.
+pub fn typed<T>(df: &DataFrame, name: &str, dtype: DataType) -> Result<ChunkedArray<T>>
+where
+    T: PolarsDataType,
+    ChunkedArray<T>: Clone,
+    Series: AsRef<ChunkedArray<T>>,
+{
+    let col = df
+        .column(name)
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    let s = col
+        .as_materialized_series()
+        .cast(&dtype)
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    Ok(AsRef::<ChunkedArray<T>>::as_ref(&s).clone())
+}

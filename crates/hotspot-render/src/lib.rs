@@ -1,0 +1,1 @@
+//! hotspot-render (being built).

@@ -1,0 +1,1 @@
+//! hotspot-scope (being built).

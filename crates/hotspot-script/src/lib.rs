@@ -1,0 +1,1 @@
+//! hotspot-script (being built).
