@@ -32,6 +32,12 @@ pub enum BenchCommand {
         #[arg(long)]
         csv: Option<PathBuf>,
     },
+    /// Time the standard scopes (speed goals of the scope engine) on the lake (--lake).
+    Scope {
+        /// Repetitions per scope (the median is reported).
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+    },
 }
 
 /// Peak resident memory since the last [`reset_peak`], from `/proc/self/status` (Linux).
@@ -66,7 +72,7 @@ fn gib(bytes: u64) -> String {
     format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
-pub fn run(what: BenchCommand, bars: &Bars) -> Result<()> {
+pub fn run(lake: &Lake, what: BenchCommand, bars: &Bars) -> Result<()> {
     match what {
         BenchCommand::Pipeline {
             rows,
@@ -76,7 +82,49 @@ pub fn run(what: BenchCommand, bars: &Bars) -> Result<()> {
             dir,
             csv,
         } => pipeline(rows, from, to, seed, dir, csv, bars),
+        BenchCommand::Scope { runs } => scope(lake, runs),
     }
+}
+
+fn scope(lake: &Lake, runs: usize) -> Result<()> {
+    reset_peak();
+    let t = Instant::now();
+    let engine = crate::query::open_engine(lake)?;
+    let load = t.elapsed().as_secs_f64();
+    let ix = engine.index();
+    let incidents: u64 = ix.month_stats.values().map(|m| m.records).sum();
+    println!(
+        "lake {}: {} records, {} months; loaded in {:.2} s, index ≈ {:.0} MiB, peak RSS {}",
+        lake.root().display(),
+        thousands(incidents),
+        ix.months.len(),
+        load,
+        hotspot_scope::index::approx_bytes(ix) as f64 / (1u64 << 20) as f64,
+        peak_rss_bytes().map(gib).unwrap_or_default()
+    );
+    let taxonomy = hotspot_core::taxonomy::Taxonomy::default();
+    println!(
+        "{:<44} {:>10} {:>10} {:>9}",
+        "scope", "median ms", "p95 ms", "cells"
+    );
+    for (name, scope) in hotspot_scope::bench::standard_scopes(&engine) {
+        let mut times = Vec::with_capacity(runs);
+        let mut cells = 0;
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            let r = engine.query(&scope, &taxonomy)?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            cells = r.cells.len();
+        }
+        times.sort_by(f64::total_cmp);
+        let p95 = times[((times.len() as f64 * 0.95) as usize).min(times.len() - 1)];
+        println!(
+            "{name:<44} {:>10.2} {p95:>10.2} {:>9}",
+            times[times.len() / 2],
+            thousands(cells as u64)
+        );
+    }
+    Ok(())
 }
 
 fn pipeline(

@@ -6,6 +6,7 @@
 mod bench;
 mod commands;
 mod progress;
+mod query;
 mod report;
 
 use std::path::PathBuf;
@@ -96,6 +97,8 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Answer a scope: KPIs, warnings and the top cells (table, or JSON with --json).
+    Query(query::QueryArgs),
     /// Measure the pipeline (or other parts) and print figures.
     Bench {
         #[command(subcommand)]
@@ -153,7 +156,10 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             fresh,
         } => commands::demo(&lake, rows, from, to, seed, fresh, &bars),
-        Command::Bench { what } => bench::run(what, &bars),
+        Command::Query(args) => {
+            query::run(&lake, args, &hotspot_core::taxonomy::Taxonomy::default())
+        }
+        Command::Bench { what } => bench::run(&lake, what, &bars),
         Command::Model { what } => commands::model(what),
     }
 }

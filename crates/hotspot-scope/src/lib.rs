@@ -1,1 +1,25 @@
-//! hotspot-scope (being built).
+//! The scope engine: every number the console shows, from the Gold lake, in milliseconds.
+//!
+//! A *scope* ([`Scope`]) is a resolution, a period, an optional offence selection (types and
+//! taxonomy categories, resolved at query time), a drill path and an optional weekday focus.
+//! [`Engine::open`] loads the lake's Gold tables into a compact in-memory index
+//! ([`index::LakeIndex`]); [`Engine::query`] answers a scope with per-cell Arrow arrays (every
+//! cell with data, no cap), KPIs with week-over-week changes, chart series, the hotspot table,
+//! the comparison with the previous period, warnings and drill information ([`ScopeResult`]).
+//!
+//! The engine reads Parquet with arrow-rs and never writes to the lake. It has no GUI or GPU
+//! dependency: the console, the scripts, the headless renderer and `hotspot query` all ask it.
+
+pub mod bench;
+pub mod error;
+pub mod h3bits;
+pub mod index;
+pub mod query;
+pub mod read;
+pub mod result;
+pub mod scope;
+
+pub use error::{Result, ScopeError};
+pub use query::{Engine, sort_rows};
+pub use result::*;
+pub use scope::{Period, Scope, Selection, SortColumn, TableSpec};
