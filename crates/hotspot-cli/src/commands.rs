@@ -175,3 +175,36 @@ pub fn model(what: ModelCommand) -> Result<()> {
         }
     }
 }
+
+pub fn fetch(lake: &Lake, options: &hotspot_fetch::FetchOptions, bars: &Bars) -> Result<()> {
+    let outcome = hotspot_fetch::fetch(lake, options, bars).context("fetch failed")?;
+    println!(
+        "{:?} run{}: {} page(s), {} rows downloaded in {:.1} s ({} requests, {} retries, {:.1} MB)",
+        outcome.kind,
+        if outcome.resumed {
+            format!(
+                " (resumed, {} page(s) already saved)",
+                outcome.pages_resumed
+            )
+        } else {
+            String::new()
+        },
+        thousands(outcome.pages_fetched),
+        thousands(outcome.rows_fetched),
+        outcome.seconds,
+        thousands(outcome.traffic.requests),
+        thousands(outcome.traffic.retries),
+        outcome.traffic.bytes as f64 / 1e6
+    );
+    if let Some(hw) = &outcome.high_water {
+        println!("high-water mark: updated_on {hw}");
+    }
+    match &outcome.ingest {
+        Some(i) => report::ingest(&i.run, &i.quarantine_sample),
+        None => println!("nothing changed upstream"),
+    }
+    if let Some(b) = &outcome.build {
+        report::build(&b.info);
+    }
+    Ok(())
+}

@@ -96,6 +96,31 @@ pub enum Command {
         /// Regenerate even if the lake already has data.
         #[arg(long)]
         fresh: bool,
+        /// Print the lake summary instead of opening the console.
+        #[arg(long)]
+        no_console: bool,
+    },
+    /// Sync the lake with the City of Chicago's Socrata API (first run backfills, later runs
+    /// fetch only what changed; interrupted runs resume).
+    Fetch {
+        /// First backfill only from this date (YYYY-MM-DD); default: all history.
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+        /// Socrata app token (larger pages, higher rate limits).
+        #[arg(long, env = "SODA_APP_TOKEN", hide_env_values = true)]
+        app_token: Option<String>,
+        /// Portal base URL (a mirror or test server).
+        #[arg(long, default_value = hotspot_fetch::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// Rows per request (default 50,000 with a token, 1,000 without).
+        #[arg(long)]
+        page_size: Option<usize>,
+        /// Fetch the whole scope again (an upsert) instead of what changed.
+        #[arg(long)]
+        full_refresh: bool,
+        /// Do not build Silver and Gold afterwards.
+        #[arg(long)]
+        no_build: bool,
     },
     /// Answer a scope: KPIs, warnings and the top cells (table, or JSON with --json).
     Query(query::QueryArgs),
@@ -155,7 +180,27 @@ fn run(cli: Cli) -> Result<()> {
             to,
             seed,
             fresh,
+            no_console: _,
         } => commands::demo(&lake, rows, from, to, seed, fresh, &bars),
+        Command::Fetch {
+            since,
+            app_token,
+            base_url,
+            page_size,
+            full_refresh,
+            no_build,
+        } => {
+            let options = hotspot_fetch::FetchOptions {
+                base_url,
+                app_token,
+                since,
+                page_size,
+                full_refresh,
+                build: !no_build,
+                ..Default::default()
+            };
+            commands::fetch(&lake, &options, &bars)
+        }
         Command::Query(args) => {
             query::run(&lake, args, &hotspot_core::taxonomy::Taxonomy::default())
         }
