@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod geo;
 pub mod lake;
 pub mod names;
+pub mod palette;
 pub mod progress;
 pub mod res;
 pub mod socrata;

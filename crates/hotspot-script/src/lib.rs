@@ -1,1 +1,54 @@
-//! hotspot-script (being built).
+//! Rhai scripting for Hotspot: palettes, the offence taxonomy and named selections, per-cell
+//! predicates, the quick-hits narrative and whole views, written as scripts in a `scripts/`
+//! directory so analysts can change them without rebuilding, sandboxed and hot-reloaded.
+//!
+//! [`ScriptHost::open`] loads the directory (see `scripts/README.md` for every type, function
+//! and field a script can use). Scripts cannot touch files, the network or processes; `import`
+//! only reaches scripts inside the directory; every call runs under [`Limits`] (operations,
+//! call depth, expression depth, string/array/map sizes and a wall-clock time limit), so a
+//! runaway script is stopped with a message naming it instead of hanging the console. Errors
+//! ([`ScriptError`]) name the file, line and column; when a script fails to compile or run, its
+//! last good version (or the built-in default) stays in effect and the error is kept for the
+//! UI ([`ScriptHost::errors`]). [`ScriptHost::watch`] + [`ScriptHost::poll`] pick up edits
+//! while the console runs; [`ScriptHost::reload_all`] reloads everything.
+//!
+//! Scripts run once per change of scope or script, never per cell or per frame: a predicate
+//! sees every cell at once as columns ([`api::Column`], [`api::Mask`]) with overloaded
+//! operators, so `cells.selected >= 10 & cells.arrest_rate < city.wilson_lo` over 40k cells is
+//! one script call.
+//!
+//! Palettes themselves are plain data in [`hotspot_core::palette`], which the renderer turns
+//! into its lookup texture.
+
+pub mod api;
+mod convert;
+mod data;
+pub mod defaults;
+mod error;
+mod host;
+mod sandbox;
+mod value;
+mod views;
+
+pub use data::{NamedSelection, TaxonomyDef};
+pub use error::{ErrorKind, ScriptError};
+pub use host::{Reload, ScriptHost};
+pub use hotspot_core::palette::{Domain, DomainMode, Palette, ValueKind};
+pub use sandbox::Limits;
+pub use views::{Camera, ViewInfo, ViewSpec, default_palette};
+
+use hotspot_scope::Metric;
+
+/// How a metric's colour range is computed (the old console's rules): counts of incidents use
+/// the robust count range, arrests and rates `[0, max]`, change is symmetric around zero.
+pub fn value_kind(metric: Metric) -> ValueKind {
+    match metric {
+        Metric::Incidents | Metric::Selected => ValueKind::Count,
+        Metric::Change => ValueKind::Signed,
+        Metric::FocusShare
+        | Metric::Arrests
+        | Metric::ArrestRate
+        | Metric::SmoothedRate
+        | Metric::PooledSmoothed => ValueKind::Rate,
+    }
+}
