@@ -49,7 +49,7 @@ fn bench_lake() -> Lake {
         style: hotspot_core::socrata::HeaderStyle::Export,
     };
     hotspot_synth::generate_to_path(&model, &options, &csv, &NoProgress).expect("generate");
-    hotspot_pipeline::ingest(&lake, &[csv.clone()], &NoProgress).expect("ingest");
+    hotspot_pipeline::ingest(&lake, std::slice::from_ref(&csv), &NoProgress).expect("ingest");
     hotspot_pipeline::build(&lake, &Default::default(), &NoProgress).expect("build");
     let _ = std::fs::remove_file(csv);
     lake

@@ -199,10 +199,10 @@ impl LakeIndex {
         let mut type_set = BTreeSet::new();
         for (_, t) in &city_tables {
             t.for_each_str("primary_type", |s| {
-                if let Some(s) = s {
-                    if !type_set.contains(s) {
-                        type_set.insert(s.to_string());
-                    }
+                if let Some(s) = s
+                    && !type_set.contains(s)
+                {
+                    type_set.insert(s.to_string());
                 }
             })?;
         }
@@ -332,11 +332,12 @@ fn city_rows(
         let mut i = 0usize;
         t.for_each_str("primary_type", |ty| {
             let d = dates[i] - first_day;
-            if d >= 0 && (d as usize) < n_days {
-                if let Some(ty) = ty.and_then(|s| type_ids.get(s)) {
-                    let key = keys[i].map_or(0, |v| v.min(255) as u8);
-                    per_day[d as usize].push((key, *ty, n[i], k[i].unwrap_or(0)));
-                }
+            if d >= 0
+                && (d as usize) < n_days
+                && let Some(ty) = ty.and_then(|s| type_ids.get(s))
+            {
+                let key = keys[i].map_or(0, |v| v.min(255) as u8);
+                per_day[d as usize].push((key, *ty, n[i], k[i].unwrap_or(0)));
             }
             i += 1;
         })?;
@@ -426,10 +427,10 @@ fn load_res(
         if let Ok(cell) = h3o::CellIndex::try_from(c) {
             for nb in cell.grid_disk::<Vec<_>>(1) {
                 let nb = u64::from(nb);
-                if nb != c {
-                    if let Some(s) = index.slot_of.get(&nb) {
-                        index.nb.push(*s);
-                    }
+                if nb != c
+                    && let Some(s) = index.slot_of.get(&nb)
+                {
+                    index.nb.push(*s);
                 }
             }
         }

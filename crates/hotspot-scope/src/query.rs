@@ -691,7 +691,7 @@ impl Engine {
         let idx: Vec<usize> = (0..cube.days.len())
             .filter(|&i| cube.days[i] >= ix.data_first_day && cube.days[i] <= last_complete)
             .collect();
-        if cube.days.iter().any(|d| *d == ix.data_last_day) && last_complete < ix.data_last_day {
+        if cube.days.contains(&ix.data_last_day) && last_complete < ix.data_last_day {
             notes.push(format!(
                 "{} excluded: a partial day (latest record at {:02}:xx)",
                 fmt_day(ix.data_last_day),
@@ -841,10 +841,12 @@ impl Engine {
             let d = &r.day;
             let first = month_first_day(ix.first_month, m);
             for i in block_range(&d.slot, d.month_start[m], d.month_start[m + 1], &range) {
-                if d.dom[i] >= lo && d.dom[i] <= hi && mask[usize::from(d.ty[i])] {
-                    if let Some(e) = cube.entry(first + i32::from(d.dom[i])) {
-                        out[e] += f64::from(d.n[i]);
-                    }
+                if d.dom[i] >= lo
+                    && d.dom[i] <= hi
+                    && mask[usize::from(d.ty[i])]
+                    && let Some(e) = cube.entry(first + i32::from(d.dom[i]))
+                {
+                    out[e] += f64::from(d.n[i]);
                 }
             }
         }

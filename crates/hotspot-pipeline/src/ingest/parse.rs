@@ -68,7 +68,7 @@ fn hex(bytes: &[u8]) -> String {
 /// How the header row turned out.
 enum HeaderState {
     Pending,
-    Known(Header),
+    Known(Box<Header>),
     Unknown(String),
 }
 
@@ -197,7 +197,7 @@ fn detect_header(block: &Block, span: &hotspot_core::csv::RecordSpan) -> HeaderS
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     match Header::detect(&names) {
-        Ok(h) => HeaderState::Known(h),
+        Ok(h) => HeaderState::Known(Box::new(h)),
         Err(e) => HeaderState::Unknown(e.to_string()),
     }
 }
