@@ -1,1 +1,16 @@
-//! hotspot-console (being built).
+//! The Hotspot console: a native window where analysts explore, drill and read the story.
+//!
+//! A winit window shows the GPU map ([`hotspot_render::MapRenderer`]) under an egui overlay
+//! (egui-wgpu): controls, breadcrumbs, KPIs, charts, quick hits and the hotspot table. The
+//! overlay is pure UI code ([`ui`]) that turns clicks into [`ui::Action`]s; the
+//! [`controller::Controller`] applies them to the view, asks the scope engine (on a worker
+//! thread, [`worker`]) and the scripts, and the app shell ([`app`]) draws. The console computes
+//! no statistics itself and never reads Parquet: everything comes from the scope engine.
+
+pub mod controller;
+pub mod state;
+pub mod ui;
+pub mod worker;
+
+pub use controller::Controller;
+pub use state::{Settings, ThemeChoice, ViewState};

@@ -1,0 +1,488 @@
+//! The console's brain, without a window or a GPU: it owns the view, applies the overlay's
+//! actions, asks the scope engine and the scripts, and tells the app what else to do.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hotspot_core::palette::Palette;
+use hotspot_core::taxonomy::Taxonomy;
+use hotspot_core::time::naive_date;
+use hotspot_scope::{Engine, Metric, Period, ScopeResult, Selection};
+use hotspot_script::{Camera, ScriptHost};
+
+use crate::state::{Settings, ViewState};
+use crate::ui::{Action, MapInput, UiInput};
+use crate::worker::{Request, Response};
+
+/// Rows of the hotspot table the console asks for.
+pub const TABLE_ROWS: usize = 25;
+
+/// What the app must do after an action, beyond re-querying.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Requery,
+    ToggleFullscreen,
+    Screenshot,
+    ExportCsv,
+    FlyTo(u64),
+    FitCamera(Camera),
+    /// Fit the map to the cells of the current scope when its result arrives.
+    FitToScope,
+    Map(Action),
+    StyleChanged,
+    ContextChanged,
+}
+
+/// View state, engine, scripts and the latest result.
+pub struct Controller {
+    pub view: ViewState,
+    pub settings: Settings,
+    settings_path: Option<PathBuf>,
+    pub engine: Engine,
+    pub scripts: ScriptHost,
+    pub taxonomy: Arc<Taxonomy>,
+    pub result: Option<Arc<ScopeResult>>,
+    pub quick_hits: Vec<String>,
+    quick_hits_error: Option<String>,
+    query_error: Option<String>,
+    status: Option<(String, Instant)>,
+    next_id: u64,
+    applied_id: u64,
+    pub types: Vec<String>,
+    pub categories: Vec<String>,
+    pub selections: Vec<(String, Selection)>,
+    pub palette_names: Vec<String>,
+    pub views: Vec<(String, String)>,
+}
+
+impl Controller {
+    /// A controller over an opened lake and scripts, restoring the last view when it still fits.
+    pub fn new(
+        engine: Engine,
+        scripts: ScriptHost,
+        settings: Settings,
+        settings_path: Option<PathBuf>,
+    ) -> Self {
+        let (_, last) = engine.date_range();
+        let view = settings
+            .view
+            .clone()
+            .filter(|v| v.to <= last)
+            .unwrap_or_else(|| ViewState::new(last));
+        let mut c = Controller {
+            view,
+            settings,
+            settings_path,
+            types: engine.types().to_vec(),
+            engine,
+            scripts,
+            taxonomy: Arc::new(Taxonomy::default()),
+            result: None,
+            quick_hits: Vec::new(),
+            quick_hits_error: None,
+            query_error: None,
+            status: None,
+            next_id: 0,
+            applied_id: 0,
+            categories: Vec::new(),
+            selections: Vec::new(),
+            palette_names: Vec::new(),
+            views: Vec::new(),
+        };
+        c.refresh_script_data();
+        c
+    }
+
+    /// Re-reads everything the scripts define (after a reload).
+    pub fn refresh_script_data(&mut self) {
+        let taxonomy = self.scripts.taxonomy();
+        self.categories = taxonomy.categories().to_vec();
+        self.taxonomy = Arc::new(taxonomy);
+        self.selections = self
+            .scripts
+            .selections()
+            .into_iter()
+            .map(|s| (s.name, s.selection))
+            .collect();
+        self.palette_names = self
+            .scripts
+            .palettes()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        self.views = self
+            .scripts
+            .views()
+            .into_iter()
+            .map(|v| (v.name, v.title))
+            .collect();
+    }
+
+    /// The next query request for the current view.
+    pub fn request(&mut self) -> Request {
+        self.next_id += 1;
+        Request {
+            id: self.next_id,
+            scope: self.view.scope(TABLE_ROWS),
+            taxonomy: self.taxonomy.clone(),
+        }
+    }
+
+    /// Takes a finished query; stale answers (an older request) are dropped. Returns whether
+    /// the shown result changed.
+    pub fn accept(&mut self, response: Response) -> bool {
+        if response.id < self.applied_id {
+            return false;
+        }
+        self.applied_id = response.id;
+        match response.result {
+            Ok(result) => {
+                self.query_error = None;
+                self.run_quick_hits(&result);
+                self.result = Some(result);
+                true
+            }
+            Err(e) => {
+                self.query_error = Some(e);
+                true
+            }
+        }
+    }
+
+    /// Runs the current query on this thread (tests, headless, first frame).
+    pub fn query_now(&mut self) {
+        let request = self.request();
+        let result = self
+            .engine
+            .query(&request.scope, &request.taxonomy)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        self.accept(Response {
+            id: request.id,
+            result,
+        });
+    }
+
+    fn run_quick_hits(&mut self, result: &ScopeResult) {
+        match self.scripts.quick_hits(result) {
+            Ok(hits) => {
+                self.quick_hits = hits;
+                self.quick_hits_error = None;
+            }
+            Err(e) => self.quick_hits_error = Some(e.to_string()),
+        }
+    }
+
+    /// Applies pending script reloads; returns whether anything changed (re-query then).
+    pub fn poll_scripts(&mut self) -> bool {
+        let changed = !self.scripts.poll().is_empty();
+        if changed {
+            self.refresh_script_data();
+            if let Some(r) = self.result.clone() {
+                self.run_quick_hits(&r);
+            }
+        }
+        changed
+    }
+
+    /// Every error to show: script errors (the last good version stays in effect), the quick
+    /// hits' runtime error, a failed query.
+    pub fn errors(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .scripts
+            .errors()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if let Some(e) = &self.quick_hits_error
+            && !out.contains(e)
+        {
+            out.push(e.clone());
+        }
+        if let Some(e) = &self.query_error {
+            out.push(format!("query failed: {e}"));
+        }
+        out
+    }
+
+    /// Shows a transient message for a few seconds.
+    pub fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some((text.into(), Instant::now()));
+    }
+
+    /// The transient message, if still fresh.
+    pub fn status(&self) -> Option<&str> {
+        self.status
+            .as_ref()
+            .filter(|(_, t)| t.elapsed() < Duration::from_secs(5))
+            .map(|(s, _)| s.as_str())
+    }
+
+    /// The palette for the current metric (the view's named palette, else the metric's default).
+    pub fn palette(&self) -> Palette {
+        let metric = self.view.effective_metric();
+        self.view
+            .palette
+            .as_deref()
+            .and_then(|name| self.scripts.palette(name))
+            .unwrap_or_else(|| self.scripts.palette_for(metric))
+    }
+
+    /// The overlay's input for this frame.
+    pub fn ui_input<'a>(
+        &'a self,
+        errors: &'a [String],
+        map: MapInput,
+        busy: bool,
+        wall: bool,
+    ) -> UiInput<'a> {
+        UiInput {
+            view: &self.view,
+            result: self.result.as_deref(),
+            busy,
+            types: &self.types,
+            categories: &self.categories,
+            named_selections: &self.selections,
+            palettes: &self.palette_names,
+            views: &self.views,
+            quick_hits: &self.quick_hits,
+            script_errors: errors,
+            date_range: self.engine.date_range(),
+            settings: &self.settings,
+            map,
+            wall,
+            status: self.status(),
+        }
+    }
+
+    /// Saves the settings (with the current view) where they live.
+    pub fn save_settings(&mut self) {
+        self.settings.view = Some(self.view.clone());
+        if let Some(path) = &self.settings_path
+            && let Err(e) = self.settings.save(path)
+        {
+            tracing::warn!(path = %path.display(), "cannot save settings: {e}");
+        }
+    }
+
+    fn selection_changed(&mut self, was_active: bool) {
+        let now = self.view.selection_active();
+        if !was_active && now && self.view.metric == Metric::Incidents {
+            // Filters flip the default metric to the selected volume (as the old console did).
+            self.view.metric = Metric::Selected;
+        }
+        if was_active && !now && matches!(self.view.metric, Metric::Selected | Metric::FocusShare) {
+            self.view.metric = Metric::Incidents;
+        }
+    }
+
+    /// Applies a scripted view by name.
+    pub fn apply_view(&mut self, name: &str) -> Vec<Effect> {
+        match self.scripts.view(name, self.engine.date_range()) {
+            Ok(spec) => {
+                let (from, to) = match &spec.scope.period {
+                    Period::Range { from, to } => (*from, *to),
+                    Period::Months(m) => {
+                        let first = m.iter().min().copied();
+                        let last = m.iter().max().copied();
+                        match (first, last) {
+                            (Some(a), Some(b)) => {
+                                (naive_date(a.first_day()), naive_date(b.end_day() - 1))
+                            }
+                            _ => (self.view.from, self.view.to),
+                        }
+                    }
+                };
+                self.view.from = from;
+                self.view.to = to;
+                self.view.types = spec.scope.selection.types.iter().cloned().collect();
+                self.view.categories = spec.scope.selection.categories.iter().cloned().collect();
+                self.view.drill = spec.drill.clone();
+                if spec.drill.is_empty() {
+                    self.view.base_res = spec.scope.res;
+                }
+                self.view.metric = spec.metric;
+                self.view.palette = Some(spec.palette.clone());
+                self.view.title = Some(spec.title.clone());
+                self.view.focus_dow = spec.scope.focus_dow;
+                if let Some(note) = &spec.note {
+                    self.set_status(note.clone());
+                }
+                vec![Effect::Requery, Effect::FitCamera(spec.camera)]
+            }
+            Err(e) => {
+                self.set_status(format!("view {name}: {e}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Applies one overlay action.
+    pub fn apply(&mut self, action: &Action) -> Vec<Effect> {
+        let was_active = self.view.selection_active();
+        let v = &mut self.view;
+        let effects = match action {
+            Action::SetResolution(r) => {
+                v.base_res = *r;
+                v.drill.clear();
+                v.focus_dow = None;
+                v.title = None;
+                vec![Effect::Requery]
+            }
+            Action::SetPeriod(from, to) => {
+                v.from = *from;
+                v.to = (*to).max(*from);
+                vec![Effect::Requery]
+            }
+            Action::ToggleType(t) => {
+                if !v.types.remove(t) {
+                    v.types.insert(t.clone());
+                }
+                vec![Effect::Requery]
+            }
+            Action::ToggleCategory(c) => {
+                if !v.categories.remove(c) {
+                    v.categories.insert(c.clone());
+                }
+                vec![Effect::Requery]
+            }
+            Action::SetSelection(s) => {
+                v.types = s.types.iter().cloned().collect();
+                v.categories = s.categories.iter().cloned().collect();
+                vec![Effect::Requery]
+            }
+            Action::ClearSelection => {
+                v.types.clear();
+                v.categories.clear();
+                vec![Effect::Requery]
+            }
+            Action::SetMetric(m) => {
+                v.metric = *m;
+                vec![Effect::Requery]
+            }
+            Action::SetPalette(p) => {
+                v.palette = p.clone();
+                vec![Effect::Requery]
+            }
+            Action::ApplyView(name) => {
+                let name = name.clone();
+                return self.apply_view(&name);
+            }
+            Action::DrillInto(cell) => {
+                if v.res() >= hotspot_core::res::MAX_RES {
+                    self.set_status("Already at the finest resolution (Micro-block, r10).");
+                    return Vec::new();
+                }
+                v.drill.push(*cell);
+                v.focus_dow = None;
+                vec![Effect::Requery, Effect::FitToScope]
+            }
+            Action::TruncateDrill(n) => {
+                v.drill.truncate(*n);
+                v.focus_dow = None;
+                vec![Effect::Requery, Effect::FitToScope]
+            }
+            Action::StepBack => {
+                if v.drill.pop().is_none() {
+                    return Vec::new();
+                }
+                v.focus_dow = None;
+                vec![Effect::Requery, Effect::FitToScope]
+            }
+            Action::ResetView => {
+                v.drill.clear();
+                v.focus_dow = None;
+                vec![Effect::Requery, Effect::FitCamera(Camera::Citywide)]
+            }
+            Action::FocusDow(d) => {
+                v.focus_dow = *d;
+                vec![Effect::Requery]
+            }
+            Action::SortTable(col) => {
+                if v.sort == *col {
+                    v.sort_desc = !v.sort_desc;
+                } else {
+                    v.sort = *col;
+                    v.sort_desc = true;
+                }
+                vec![Effect::Requery]
+            }
+            Action::FlyTo(cell) => vec![Effect::FlyTo(*cell)],
+            Action::ToggleFullscreen => vec![Effect::ToggleFullscreen],
+            Action::ReloadScripts => {
+                self.scripts.reload_all();
+                self.refresh_script_data();
+                self.set_status("Scripts reloaded");
+                vec![Effect::Requery]
+            }
+            Action::SaveScreenshot => vec![Effect::Screenshot],
+            Action::ExportCsv => vec![Effect::ExportCsv],
+            Action::SetTheme(t) => {
+                self.settings.theme = *t;
+                self.save_settings();
+                vec![Effect::StyleChanged]
+            }
+            Action::SetUiScale(s) => {
+                self.settings.ui_scale = s.clamp(0.5, 3.0);
+                self.save_settings();
+                vec![Effect::StyleChanged]
+            }
+            Action::ShowDistricts(b) => {
+                self.settings.show_districts = *b;
+                self.save_settings();
+                vec![Effect::ContextChanged]
+            }
+            Action::ShowCommunityAreas(b) => {
+                self.settings.show_community_areas = *b;
+                self.save_settings();
+                vec![Effect::ContextChanged]
+            }
+            Action::MapResized(..)
+            | Action::MapPan(..)
+            | Action::MapZoom(..)
+            | Action::MapHover(..)
+            | Action::MapClick(..) => {
+                vec![Effect::Map(action.clone())]
+            }
+        };
+        self.selection_changed(was_active);
+        effects
+    }
+
+    /// The hotspot table of the current result as CSV (all columns, header first).
+    pub fn table_csv(&self) -> String {
+        let mut out = String::from(
+            "cell,label,block,street,incidents,selected,dominant_type,district,ward,community_area,focus_share,arrests,arrest_rate,wilson_lo,wilson_hi,previous_selected\n",
+        );
+        let Some(r) = &self.result else { return out };
+        let q = |s: &str| {
+            let mut b = Vec::new();
+            hotspot_core::csv::write_field(&mut b, s);
+            String::from_utf8_lossy(&b).into_owned()
+        };
+        let n = |v: Option<u8>| v.map(|x| x.to_string()).unwrap_or_default();
+        for row in &r.table {
+            out.push_str(&format!(
+                "{:015x},{},{},{},{},{},{},{},{},{},{:.4},{},{:.4},{:.4},{:.4},{}\n",
+                row.cell,
+                q(&row.label),
+                q(row.block.as_deref().unwrap_or("")),
+                q(row.street.as_deref().unwrap_or("")),
+                row.incidents,
+                row.selected,
+                q(row.dominant_type.as_deref().unwrap_or("")),
+                n(row.district),
+                n(row.ward),
+                n(row.community_area),
+                row.focus_share,
+                row.arrests,
+                row.arrest_rate,
+                row.wilson_lo,
+                row.wilson_hi,
+                row.previous_selected
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,213 @@
+//! What the analyst is looking at, and the settings that persist between runs.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use hotspot_scope::{Metric, Period, Scope, Selection, SortColumn, TableSpec};
+use serde::{Deserialize, Serialize};
+
+/// The view: everything a scope query and the map colouring depend on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ViewState {
+    /// Resolution when not drilled.
+    pub base_res: u8,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub types: BTreeSet<String>,
+    pub categories: BTreeSet<String>,
+    pub metric: Metric,
+    /// Palette name (from the scripts); `None` picks the metric's default.
+    pub palette: Option<String>,
+    /// Drilled cells, coarse to fine.
+    pub drill: Vec<u64>,
+    pub focus_dow: Option<u8>,
+    pub sort: SortColumn,
+    pub sort_desc: bool,
+    /// A title set by a scripted view.
+    pub title: Option<String>,
+}
+
+impl ViewState {
+    /// The default view over the lake's last 28 days, at the district scale.
+    pub fn new(last_day: NaiveDate) -> Self {
+        Self {
+            base_res: 7,
+            from: last_day - chrono::Days::new(27),
+            to: last_day,
+            types: BTreeSet::new(),
+            categories: BTreeSet::new(),
+            metric: Metric::Incidents,
+            palette: None,
+            drill: Vec::new(),
+            focus_dow: None,
+            sort: SortColumn::Selected,
+            sort_desc: true,
+            title: None,
+        }
+    }
+
+    /// Whether an offence selection is active.
+    pub fn selection_active(&self) -> bool {
+        !self.types.is_empty() || !self.categories.is_empty()
+    }
+
+    /// The resolution shown: one finer than the drill target, or the base resolution.
+    pub fn res(&self) -> u8 {
+        match self.drill.last() {
+            Some(c) => (hotspot_scope::h3bits::resolution(*c) + 1).min(10),
+            None => self.base_res,
+        }
+    }
+
+    /// The metric actually shown: selection metrics fall back to volume without a selection.
+    pub fn effective_metric(&self) -> Metric {
+        match self.metric {
+            Metric::Selected | Metric::FocusShare if !self.selection_active() => Metric::Incidents,
+            m => m,
+        }
+    }
+
+    /// The metrics offered in the menu, in order.
+    pub fn metric_choices(&self) -> Vec<Metric> {
+        let mut out = vec![Metric::Incidents];
+        if self.selection_active() {
+            out.extend([Metric::Selected, Metric::FocusShare]);
+        }
+        out.extend([
+            Metric::Arrests,
+            Metric::ArrestRate,
+            Metric::SmoothedRate,
+            Metric::PooledSmoothed,
+            Metric::Change,
+        ]);
+        out
+    }
+
+    /// The scope this view asks the engine.
+    pub fn scope(&self, table_rows: usize) -> Scope {
+        Scope {
+            res: self.res(),
+            period: Period::Range {
+                from: self.from,
+                to: self.to,
+            },
+            selection: Selection {
+                types: self.types.iter().cloned().collect(),
+                categories: self.categories.iter().cloned().collect(),
+            },
+            drill: self.drill.clone(),
+            focus_dow: self.focus_dow,
+            table: TableSpec {
+                rows: table_rows,
+                sort: self.sort,
+                descending: self.sort_desc,
+            },
+        }
+    }
+}
+
+/// Light or dark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    #[default]
+    Dark,
+    Light,
+}
+
+/// What persists between runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub window_size: (u32, u32),
+    pub ui_scale: f32,
+    pub theme: ThemeChoice,
+    pub view: Option<ViewState>,
+    pub show_districts: bool,
+    pub show_community_areas: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            window_size: (1600, 1000),
+            ui_scale: 1.0,
+            theme: ThemeChoice::Dark,
+            view: None,
+            show_districts: true,
+            show_community_areas: false,
+        }
+    }
+}
+
+impl Settings {
+    /// `$HOTSPOT_CONFIG`, else `$XDG_CONFIG_HOME/hotspot/console.json`, else
+    /// `~/.config/hotspot/console.json`.
+    pub fn default_path() -> Option<PathBuf> {
+        if let Ok(p) = std::env::var("HOTSPOT_CONFIG") {
+            return Some(PathBuf::from(p));
+        }
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("hotspot").join("console.json"))
+    }
+
+    /// Loads settings; a missing or unreadable file gives the defaults (with a log line).
+    pub fn load(path: Option<&std::path::Path>) -> Settings {
+        let Some(path) = path else {
+            return Settings::default();
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(path = %path.display(), "ignoring unreadable settings: {e}");
+                Settings::default()
+            }),
+            Err(_) => Settings::default(),
+        }
+    }
+
+    /// Saves settings atomically.
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        hotspot_core::lake::write_atomic(path, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolution_follows_the_drill_and_metrics_follow_the_selection() {
+        let mut v = ViewState::new(NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"));
+        assert_eq!(v.res(), 7);
+        assert_eq!(v.from, NaiveDate::from_ymd_opt(2024, 8, 19).expect("date"));
+        v.drill.push(0x872664c1effffff);
+        assert_eq!(v.res(), 8);
+        v.metric = Metric::FocusShare;
+        assert_eq!(v.effective_metric(), Metric::Incidents);
+        assert!(!v.metric_choices().contains(&Metric::FocusShare));
+        v.types.insert("THEFT".into());
+        assert_eq!(v.effective_metric(), Metric::FocusShare);
+        assert_eq!(v.metric_choices()[1], Metric::Selected);
+        let s = v.scope(20);
+        assert_eq!(s.res, 8);
+        assert_eq!(s.selection.types, vec!["THEFT".to_string()]);
+    }
+
+    #[test]
+    fn settings_round_trip() {
+        let dir = std::env::temp_dir().join(format!("hotspot-settings-{}", std::process::id()));
+        let path = dir.join("console.json");
+        let mut s = Settings::default();
+        s.ui_scale = 1.5;
+        s.view = Some(ViewState::new(
+            NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+        ));
+        s.save(&path).expect("save");
+        assert_eq!(Settings::load(Some(&path)), s);
+        std::fs::write(&path, b"{not json").expect("write");
+        assert_eq!(Settings::load(Some(&path)), Settings::default());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

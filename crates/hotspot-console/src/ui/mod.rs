@@ -1,0 +1,341 @@
+//! The console's overlay, as pure egui: it reads a [`UiInput`] and returns [`Action`]s.
+//!
+//! Nothing here touches the window, the GPU or the scope engine, so the whole UI runs under
+//! egui_kittest in tests. The app ([`crate::app`]) applies the actions.
+
+mod charts;
+mod panels;
+mod sidebar;
+
+use chrono::NaiveDate;
+use egui::{Color32, Context, Pos2, Vec2};
+use hotspot_scope::{Metric, ScopeResult, Selection, SortColumn};
+
+use crate::state::{Settings, ThemeChoice, ViewState};
+
+/// Something the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SetResolution(u8),
+    SetPeriod(NaiveDate, NaiveDate),
+    ToggleType(String),
+    ToggleCategory(String),
+    SetSelection(Selection),
+    ClearSelection,
+    SetMetric(Metric),
+    SetPalette(Option<String>),
+    ApplyView(String),
+    DrillInto(u64),
+    /// Keep the first `n` drilled cells (0 = citywide).
+    TruncateDrill(usize),
+    StepBack,
+    ResetView,
+    FocusDow(Option<u8>),
+    SortTable(SortColumn),
+    FlyTo(u64),
+    /// Map interaction, in physical pixels relative to the map's top-left corner.
+    MapResized(u32, u32),
+    MapPan(Vec2),
+    MapZoom(Pos2, f32),
+    MapHover(Option<Pos2>),
+    MapClick(Pos2),
+    ToggleFullscreen,
+    ReloadScripts,
+    SaveScreenshot,
+    ExportCsv,
+    SetTheme(ThemeChoice),
+    SetUiScale(f32),
+    ShowDistricts(bool),
+    ShowCommunityAreas(bool),
+}
+
+/// The map panel's inputs.
+#[derive(Clone, Debug, Default)]
+pub struct MapInput {
+    /// The rendered map (None until the first frame is ready, or without a GPU).
+    pub texture: Option<egui::TextureId>,
+    /// The cell under the pointer: its row in `result.cells`.
+    pub hover_row: Option<usize>,
+    /// Cells on the map and the map's legend, drawn by the renderer's egui helpers.
+    pub legend: Option<hotspot_render::Legend>,
+    pub theme: Option<hotspot_render::Theme>,
+    /// District / community-area names to draw: (screen position in points, text).
+    pub labels: Vec<(Pos2, String)>,
+}
+
+/// Everything the overlay shows.
+pub struct UiInput<'a> {
+    pub view: &'a ViewState,
+    pub result: Option<&'a ScopeResult>,
+    pub busy: bool,
+    pub types: &'a [String],
+    pub categories: &'a [String],
+    pub named_selections: &'a [(String, Selection)],
+    pub palettes: &'a [String],
+    /// (name, title) of each scripted view.
+    pub views: &'a [(String, String)],
+    pub quick_hits: &'a [String],
+    pub script_errors: &'a [String],
+    pub date_range: (NaiveDate, NaiveDate),
+    pub settings: &'a Settings,
+    pub map: MapInput,
+    /// Wall-screen mode: no sidebar, large type.
+    pub wall: bool,
+    /// A transient message ("Saved …").
+    pub status: Option<&'a str>,
+}
+
+/// Widget state that lives across frames but is not part of the view.
+#[derive(Debug, Default)]
+pub struct ConsoleUi {
+    type_filter: String,
+    chart_tab: usize,
+    map_size: (u32, u32),
+    last_hover: Option<Pos2>,
+}
+
+/// Colours of a KPI delta: good news green, bad news red.
+pub fn delta_colour(change: f64, higher_is_better: bool) -> Color32 {
+    if change.abs() < 1e-9 {
+        Color32::GRAY
+    } else if (change > 0.0) == higher_is_better {
+        Color32::from_rgb(0x2e, 0xa0, 0x43)
+    } else {
+        Color32::from_rgb(0xd6, 0x3c, 0x3c)
+    }
+}
+
+/// Installs the console's fonts: egui's defaults, with Hack (already bundled for monospace)
+/// as a fallback for proportional text, so arrows and triangles (→ ◀ ▲ ▼ ↺) render.
+pub fn install_fonts(ctx: &Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.push("Hack".to_owned());
+    }
+    ctx.set_fonts(fonts);
+}
+
+/// Applies the theme and scale to the context.
+pub fn apply_style(ctx: &Context, settings: &Settings, wall: bool) {
+    ctx.set_theme(match settings.theme {
+        ThemeChoice::Dark => egui::Theme::Dark,
+        ThemeChoice::Light => egui::Theme::Light,
+    });
+    let scale = settings.ui_scale * if wall { 1.6 } else { 1.0 };
+    ctx.set_zoom_factor(scale.clamp(0.5, 4.0));
+    ctx.all_styles_mut(|s| s.animation_time = 0.0);
+}
+
+impl ConsoleUi {
+    /// Draws the whole overlay for one frame.
+    pub fn show(&mut self, root: &mut egui::Ui, input: &UiInput<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let ctx = root.ctx().clone();
+        self.keyboard(&ctx, input, &mut actions);
+        if !input.wall {
+            egui::Panel::left("controls")
+                .resizable(true)
+                .default_size(300.0)
+                .min_size(240.0)
+                .show(root, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        sidebar::show(ui, input, &mut self.type_filter, &mut actions);
+                    });
+                });
+        }
+        egui::Panel::right("insights")
+            .resizable(true)
+            .default_size(if input.wall { 520.0 } else { 430.0 })
+            .min_size(320.0)
+            .show(root, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    panels::insights(ui, input, &mut actions);
+                });
+            });
+        if !input.wall {
+            egui::Panel::bottom("charts")
+                .resizable(true)
+                .default_size(300.0)
+                .min_size(200.0)
+                .show(root, |ui| {
+                    charts::show(ui, input, &mut self.chart_tab, &mut actions);
+                });
+        }
+        egui::Panel::top("crumbs").show(root, |ui| {
+            panels::breadcrumbs(ui, input, &mut actions);
+        });
+        egui::CentralPanel::no_frame().show(root, |ui| {
+            self.map_panel(ui, input, &mut actions);
+        });
+        actions
+    }
+
+    fn keyboard(&self, ctx: &Context, input: &UiInput<'_>, actions: &mut Vec<Action>) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        ctx.input(|i| {
+            let step = 80.0;
+            for (key, d) in [
+                (egui::Key::ArrowLeft, Vec2::new(step, 0.0)),
+                (egui::Key::ArrowRight, Vec2::new(-step, 0.0)),
+                (egui::Key::ArrowUp, Vec2::new(0.0, step)),
+                (egui::Key::ArrowDown, Vec2::new(0.0, -step)),
+            ] {
+                if i.key_pressed(key) {
+                    actions.push(Action::MapPan(d));
+                }
+            }
+            let centre = Pos2::new(self.map_size.0 as f32 / 2.0, self.map_size.1 as f32 / 2.0);
+            if i.key_pressed(egui::Key::Plus) || i.key_pressed(egui::Key::Equals) {
+                actions.push(Action::MapZoom(centre, 0.5));
+            }
+            if i.key_pressed(egui::Key::Minus) {
+                actions.push(Action::MapZoom(centre, -0.5));
+            }
+            if i.key_pressed(egui::Key::Backspace) {
+                actions.push(Action::StepBack);
+            }
+            if i.key_pressed(egui::Key::Escape) {
+                actions.push(Action::ResetView);
+            }
+            for (key, res) in [
+                (egui::Key::Num6, 6u8),
+                (egui::Key::Num7, 7),
+                (egui::Key::Num8, 8),
+                (egui::Key::Num9, 9),
+                (egui::Key::Num0, 10),
+            ] {
+                if i.key_pressed(key) && !i.modifiers.command {
+                    actions.push(Action::SetResolution(res));
+                }
+            }
+            if i.key_pressed(egui::Key::F) && !i.modifiers.command {
+                actions.push(Action::ToggleFullscreen);
+            }
+            if i.key_pressed(egui::Key::R) && !i.modifiers.command {
+                actions.push(Action::ReloadScripts);
+            }
+            if i.modifiers.command && i.key_pressed(egui::Key::S) {
+                actions.push(Action::SaveScreenshot);
+            }
+            if i.modifiers.command && i.key_pressed(egui::Key::E) {
+                actions.push(Action::ExportCsv);
+            }
+        });
+        let _ = input;
+    }
+
+    fn map_panel(&mut self, ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action>) {
+        let rect = ui.available_rect_before_wrap();
+        let ppp = ui.ctx().pixels_per_point();
+        let size = (
+            (rect.width() * ppp).round().max(1.0) as u32,
+            (rect.height() * ppp).round().max(1.0) as u32,
+        );
+        if size != self.map_size {
+            self.map_size = size;
+            actions.push(Action::MapResized(size.0, size.1));
+        }
+        let response = ui.allocate_rect(rect, egui::Sense::click_and_drag());
+        let painter = ui.painter_at(rect);
+        let bg = input.map.theme.map_or(Color32::from_gray(24), |t| {
+            let c = t.background();
+            Color32::from_rgba_unmultiplied(c[0], c[1], c[2], c[3])
+        });
+        painter.rect_filled(rect, 0.0, bg);
+        match input.map.texture {
+            Some(tex) => {
+                painter.image(
+                    tex,
+                    rect,
+                    egui::Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                    Color32::WHITE,
+                );
+            }
+            None => {
+                painter.text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    if input.result.is_none() {
+                        "Loading the lake…"
+                    } else {
+                        "Preparing the map…"
+                    },
+                    egui::FontId::proportional(18.0),
+                    Color32::GRAY,
+                );
+            }
+        }
+        for (pos, text) in &input.map.labels {
+            let p = rect.min + pos.to_vec2();
+            if rect.contains(p) {
+                painter.text(
+                    p,
+                    egui::Align2::CENTER_CENTER,
+                    text,
+                    egui::FontId::proportional(12.0),
+                    Color32::from_white_alpha(170),
+                );
+            }
+        }
+        let to_physical = |p: Pos2| Pos2::new((p.x - rect.min.x) * ppp, (p.y - rect.min.y) * ppp);
+        if response.dragged() {
+            let d = response.drag_delta() * ppp;
+            if d != Vec2::ZERO {
+                actions.push(Action::MapPan(d));
+            }
+        }
+        if response.hovered() {
+            let scroll = ui.ctx().input(|i| i.smooth_scroll_delta.y);
+            if scroll.abs() > 0.0
+                && let Some(p) = response.hover_pos()
+            {
+                actions.push(Action::MapZoom(to_physical(p), scroll / 240.0));
+            }
+        }
+        let hover = response.hover_pos().map(to_physical);
+        if hover != self.last_hover {
+            self.last_hover = hover;
+            actions.push(Action::MapHover(hover));
+        }
+        if response.clicked()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            actions.push(Action::MapClick(to_physical(p)));
+        }
+        if let (Some(row), Some(result)) = (input.map.hover_row, input.result)
+            && response.hovered()
+        {
+            response
+                .clone()
+                .on_hover_ui_at_pointer(|ui| panels::cell_tooltip(ui, result, row));
+        }
+        // Legend, bottom-left.
+        if let (Some(legend), Some(theme)) = (&input.map.legend, input.map.theme) {
+            let size = hotspot_render::overlay::legend_size(&painter, legend, theme);
+            let top_left = Pos2::new(rect.min.x + 12.0, rect.max.y - size.y - 12.0);
+            hotspot_render::overlay::paint_legend(&painter, top_left, legend, theme);
+        }
+        if input.busy {
+            painter.text(
+                rect.right_top() + Vec2::new(-12.0, 12.0),
+                egui::Align2::RIGHT_TOP,
+                "updating…",
+                egui::FontId::proportional(13.0),
+                Color32::GRAY,
+            );
+        }
+        if let Some(msg) = input.status {
+            painter.text(
+                rect.center_bottom() + Vec2::new(0.0, -16.0),
+                egui::Align2::CENTER_BOTTOM,
+                msg,
+                egui::FontId::proportional(14.0),
+                Color32::LIGHT_GRAY,
+            );
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! Breadcrumbs, KPIs, warnings, quick hits, the hotspot table and the map tooltip.
+
+use egui::text::LayoutJob;
+use egui::{Color32, FontId, RichText, TextFormat};
+use hotspot_core::fmt::{percent, thousands};
+use hotspot_core::res;
+use hotspot_scope::{ScopeResult, SortColumn, WarningKind, WeekDelta};
+
+use super::{Action, UiInput, delta_colour};
+
+/// The breadcrumb bar over the map.
+pub fn breadcrumbs(ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action>) {
+    ui.horizontal_wrapped(|ui| {
+        let title = input
+            .view
+            .title
+            .clone()
+            .unwrap_or_else(|| res::display(input.view.res()));
+        ui.label(RichText::new(title).strong());
+        ui.separator();
+        match input.result {
+            Some(r) => {
+                let n = r.drill.breadcrumbs.len();
+                for (i, crumb) in r.drill.breadcrumbs.iter().enumerate() {
+                    if i > 0 {
+                        ui.label("›");
+                    }
+                    let text = match crumb.cell {
+                        Some(_) => format!("{} ({})", crumb.label, res::name(crumb.res)),
+                        None => crumb.label.clone(),
+                    };
+                    if i + 1 == n {
+                        ui.label(RichText::new(text).strong());
+                    } else if ui.link(text).clicked() {
+                        actions.push(Action::TruncateDrill(i));
+                    }
+                }
+                ui.separator();
+                ui.label(
+                    RichText::new(format!(
+                        "{} · {}",
+                        r.period_label,
+                        res::display(r.scope.res)
+                    ))
+                    .weak(),
+                );
+            }
+            None => {
+                ui.label(RichText::new("Citywide").strong());
+            }
+        }
+        if !input.view.drill.is_empty() {
+            ui.separator();
+            if ui
+                .button("◀ Step back")
+                .on_hover_text("Backspace")
+                .clicked()
+            {
+                actions.push(Action::StepBack);
+            }
+            if ui.button("↺ Reset").on_hover_text("Esc").clicked() {
+                actions.push(Action::ResetView);
+            }
+        }
+    });
+}
+
+fn delta_line(ui: &mut egui::Ui, delta: &Option<WeekDelta>, higher_is_better: bool, unit: &str) {
+    if let Some(d) = delta {
+        ui.label(
+            RichText::new(format!(
+                "{:+.1}{unit} vs first week ({:.1} → {:.1})",
+                d.change, d.first_week_mean, d.last_week_mean
+            ))
+            .color(delta_colour(d.change, higher_is_better))
+            .small(),
+        );
+    }
+}
+
+fn kpi(ui: &mut egui::Ui, title: &str, value: String, detail: impl FnOnce(&mut egui::Ui)) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_min_width(ui.available_width());
+        ui.label(RichText::new(title).weak());
+        ui.label(RichText::new(value).size(24.0).strong());
+        detail(ui);
+    });
+}
+
+/// Renders `**bold**` markup as a layout job.
+pub fn markup(ui: &egui::Ui, text: &str) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    let normal = TextFormat {
+        font_id: FontId::proportional(14.0),
+        color: ui.visuals().text_color(),
+        ..Default::default()
+    };
+    let strong = TextFormat {
+        color: ui.visuals().strong_text_color(),
+        ..normal.clone()
+    };
+    for (i, part) in text.split("**").enumerate() {
+        job.append(
+            part,
+            0.0,
+            if i % 2 == 1 {
+                strong.clone()
+            } else {
+                normal.clone()
+            },
+        );
+    }
+    job.wrap.max_width = ui.available_width();
+    job
+}
+
+/// The right panel: KPIs, warnings, quick hits, table.
+pub fn insights(ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action>) {
+    for e in input.script_errors {
+        egui::Frame::new()
+            .fill(Color32::from_rgb(0x5a, 0x1e, 0x1e))
+            .inner_margin(6.0)
+            .corner_radius(4.0)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "Script error — the last good version stays in effect:\n{e}"
+                    ))
+                    .color(Color32::WHITE)
+                    .monospace(),
+                );
+            });
+    }
+    let Some(r) = input.result else {
+        ui.spinner();
+        ui.label("Loading…");
+        return;
+    };
+    ui.heading("Incident snapshot");
+    let k = &r.kpis;
+    kpi(ui, &k.incidents_label, thousands(k.incidents), |ui| {
+        delta_line(ui, &k.incidents_delta, false, "/day")
+    });
+    match &k.busiest {
+        Some(b) => kpi(
+            ui,
+            if r.selection_active {
+                "Busiest cell (selected)"
+            } else {
+                "Busiest cell"
+            },
+            thousands(u64::from(b.value)),
+            |ui| {
+                if ui
+                    .link(&b.label)
+                    .on_hover_text("Fly to this cell")
+                    .clicked()
+                {
+                    actions.push(Action::FlyTo(b.cell));
+                }
+                if r.selection_active {
+                    ui.label(
+                        RichText::new(format!("focus share {}", percent(b.focus_share, 0))).small(),
+                    );
+                }
+                delta_line(ui, &b.delta, false, "/day");
+            },
+        ),
+        None => kpi(ui, "Busiest cell", "–".into(), |_| {}),
+    }
+    match k.avg_focus_share {
+        Some(s) => kpi(ui, "Avg focus share", percent(s, 0), |ui| {
+            if let Some(o) = k.overall_focus_share {
+                ui.label(
+                    RichText::new(format!("{} of all incidents in scope", percent(o, 0))).small(),
+                );
+            }
+            if let Some(d) = &k.avg_focus_share_delta {
+                ui.label(
+                    RichText::new(format!("{:+.1} pp vs first week", d.change * 100.0))
+                        .color(delta_colour(d.change, false))
+                        .small(),
+                );
+            }
+        }),
+        None => kpi(ui, "Avg focus share", "–".into(), |ui| {
+            ui.label(
+                RichText::new("select offences to see their share")
+                    .weak()
+                    .small(),
+            );
+        }),
+    }
+    kpi(ui, "Total arrests", thousands(k.arrests), |ui| {
+        ui.label(RichText::new(format!("arrest rate {}", percent(k.arrest_rate, 1))).small());
+        delta_line(ui, &k.arrests_delta, true, "/day");
+    });
+    if let Some(c) = r.comparison.change_share {
+        ui.label(
+            RichText::new(format!(
+                "{} vs {} ({} → {})",
+                percent(c, 0),
+                r.comparison.period_label,
+                thousands(r.comparison.incidents),
+                thousands(k.incidents)
+            ))
+            .color(delta_colour(c, false)),
+        );
+    }
+    if !k.window.note.is_empty() {
+        ui.label(RichText::new(&k.window.note).weak().small());
+    }
+    for w in &r.warnings {
+        let colour = match w.kind {
+            WarningKind::EmptySelection | WarningKind::NoData | WarningKind::NoChildren => {
+                Color32::from_rgb(0xe0, 0x80, 0x40)
+            }
+            _ => Color32::from_rgb(0xd0, 0xb0, 0x40),
+        };
+        ui.label(RichText::new(format!("! {}", w.message)).color(colour));
+    }
+    ui.separator();
+    ui.heading("Quick hits");
+    if input.quick_hits.is_empty() {
+        ui.label(RichText::new("No talking points for this slice.").weak());
+    }
+    for hit in input.quick_hits {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("•");
+            let job = markup(ui, hit);
+            ui.label(job);
+        });
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.heading("Hotspots");
+        if ui
+            .small_button("Export CSV")
+            .on_hover_text("Ctrl+E")
+            .clicked()
+        {
+            actions.push(Action::ExportCsv);
+        }
+    });
+    hotspot_table(ui, r, input, actions);
+}
+
+fn header(
+    ui: &mut egui::Ui,
+    text: &str,
+    col: SortColumn,
+    input: &UiInput<'_>,
+    actions: &mut Vec<Action>,
+) {
+    let active = input.view.sort == col;
+    let arrow = if active {
+        if input.view.sort_desc { " ▼" } else { " ▲" }
+    } else {
+        ""
+    };
+    if ui
+        .selectable_label(
+            active,
+            RichText::new(format!("{text}{arrow}")).strong().small(),
+        )
+        .clicked()
+    {
+        actions.push(Action::SortTable(col));
+    }
+}
+
+fn hotspot_table(
+    ui: &mut egui::Ui,
+    r: &ScopeResult,
+    input: &UiInput<'_>,
+    actions: &mut Vec<Action>,
+) {
+    egui::ScrollArea::horizontal()
+        .id_salt("table")
+        .show(ui, |ui| {
+            egui::Grid::new("hotspots")
+                .striped(true)
+                .num_columns(10)
+                .spacing([10.0, 4.0])
+                .show(ui, |ui| {
+                    header(ui, "Block / place", SortColumn::Label, input, actions);
+                    header(ui, "Street", SortColumn::Street, input, actions);
+                    header(ui, "Incidents", SortColumn::Incidents, input, actions);
+                    header(ui, "Selected", SortColumn::Selected, input, actions);
+                    header(ui, "Dominant", SortColumn::DominantType, input, actions);
+                    header(ui, "Dist", SortColumn::District, input, actions);
+                    header(ui, "Ward", SortColumn::Ward, input, actions);
+                    header(ui, "Area", SortColumn::CommunityArea, input, actions);
+                    header(ui, "Share", SortColumn::FocusShare, input, actions);
+                    header(
+                        ui,
+                        "Arrest rate (95% CI)",
+                        SortColumn::ArrestRate,
+                        input,
+                        actions,
+                    );
+                    ui.end_row();
+                    for row in &r.table {
+                        let label: String = row.label.chars().take(28).collect();
+                        if ui
+                            .selectable_label(false, label)
+                            .on_hover_text("Fly to and highlight")
+                            .clicked()
+                        {
+                            actions.push(Action::FlyTo(row.cell));
+                        }
+                        ui.label(hotspot_core::names::pretty_block(
+                            row.street.as_deref().unwrap_or(""),
+                        ));
+                        ui.label(thousands(u64::from(row.incidents)));
+                        ui.label(thousands(u64::from(row.selected)));
+                        ui.label(row.dominant_type.as_deref().unwrap_or("–"));
+                        ui.label(row.district.map_or("–".into(), |d| d.to_string()));
+                        ui.label(row.ward.map_or("–".into(), |d| d.to_string()));
+                        ui.label(
+                            row.community_area
+                                .and_then(hotspot_core::names::community_area_name)
+                                .unwrap_or("–"),
+                        );
+                        ui.label(if r.selection_active {
+                            percent(row.focus_share, 0)
+                        } else {
+                            "–".into()
+                        });
+                        ui.label(format!(
+                            "{} ({}–{})",
+                            percent(row.arrest_rate, 0),
+                            percent(row.wilson_lo, 0),
+                            percent(row.wilson_hi, 0)
+                        ));
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// The hover tooltip of a map cell.
+pub fn cell_tooltip(ui: &mut egui::Ui, r: &ScopeResult, row: usize) {
+    let c = &r.cells;
+    if row >= c.len() {
+        return;
+    }
+    use arrow_array::Array;
+    ui.label(RichText::new(c.label.value(row)).strong());
+    let dominant = if c.dominant_type.is_null(row) {
+        "–"
+    } else {
+        c.dominant_type.value(row)
+    };
+    ui.label(format!("Dominant offence: {dominant}"));
+    ui.label(format!(
+        "Incidents: {}",
+        thousands(u64::from(c.incidents.value(row)))
+    ));
+    if r.selection_active {
+        ui.label(format!(
+            "Selected: {} ({} of incidents)",
+            thousands(u64::from(c.selected.value(row))),
+            percent(f64::from(c.focus_share.value(row)), 0)
+        ));
+    }
+    ui.label(format!(
+        "Arrests: {} · rate {} (95% CI {}–{})",
+        thousands(u64::from(c.arrests.value(row))),
+        percent(f64::from(c.arrest_rate.value(row)), 0),
+        percent(f64::from(c.wilson_lo.value(row)), 0),
+        percent(f64::from(c.wilson_hi.value(row)), 0)
+    ));
+    ui.label(format!(
+        "Smoothed {} · neighbour-pooled {}",
+        percent(f64::from(c.smoothed_rate.value(row)), 0),
+        percent(f64::from(c.pooled_smoothed.value(row)), 0)
+    ));
+    if c.low_confidence.value(row) {
+        ui.label(RichText::new("Fewer than 5 incidents: low confidence").weak());
+    }
+    let place: Vec<String> = [
+        (!c.district.is_null(row))
+            .then(|| hotspot_core::names::district_label(c.district.value(row))),
+        (!c.community_area.is_null(row))
+            .then(|| hotspot_core::names::community_area_label(c.community_area.value(row))),
+        (!c.ward.is_null(row)).then(|| format!("Ward {}", c.ward.value(row))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    ui.label(RichText::new(place.join(" · ")).weak());
+    ui.label(RichText::new("Click to drill in").weak().small());
+}

@@ -1,0 +1,309 @@
+//! The controls: period, offences, colouring, views, resolution, display settings.
+
+use chrono::{Datelike, NaiveDate};
+use egui::RichText;
+use hotspot_core::res;
+use hotspot_core::time::YearMonth;
+
+use super::{Action, UiInput};
+use crate::state::ThemeChoice;
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn month_picker(
+    ui: &mut egui::Ui,
+    label: &str,
+    current: YearMonth,
+    first: YearMonth,
+    last: YearMonth,
+) -> Option<YearMonth> {
+    let mut chosen = None;
+    egui::ComboBox::new(label, label)
+        .selected_text(format!(
+            "{} {}",
+            MONTHS[usize::from(current.month - 1)],
+            current.year
+        ))
+        .height(360.0)
+        .show_ui(ui, |ui| {
+            let mut m = last;
+            loop {
+                if ui
+                    .selectable_label(
+                        m == current,
+                        format!("{} {}", MONTHS[usize::from(m.month - 1)], m.year),
+                    )
+                    .clicked()
+                {
+                    chosen = Some(m);
+                }
+                if m <= first {
+                    break;
+                }
+                m = m.prev();
+            }
+        });
+    chosen
+}
+
+/// The left panel.
+pub fn show(
+    ui: &mut egui::Ui,
+    input: &UiInput<'_>,
+    type_filter: &mut String,
+    actions: &mut Vec<Action>,
+) {
+    let view = input.view;
+    ui.heading("Hotspot");
+    ui.label(RichText::new("Chicago crime hotspots").weak());
+    ui.separator();
+
+    // Period: any span of months, across years, plus quick ranges.
+    ui.label(RichText::new("Period").strong());
+    let (first_day, last_day) = input.date_range;
+    let first = YearMonth {
+        year: first_day.year(),
+        month: first_day.month() as u8,
+    };
+    let last = YearMonth {
+        year: last_day.year(),
+        month: last_day.month() as u8,
+    };
+    let from_m = YearMonth {
+        year: view.from.year(),
+        month: view.from.month() as u8,
+    };
+    let to_m = YearMonth {
+        year: view.to.year(),
+        month: view.to.month() as u8,
+    };
+    ui.horizontal(|ui| {
+        if let Some(m) = month_picker(ui, "From month", from_m, first, last) {
+            let to = if m > to_m {
+                hotspot_core::time::naive_date(m.end_day() - 1)
+            } else {
+                view.to
+            };
+            actions.push(Action::SetPeriod(
+                hotspot_core::time::naive_date(m.first_day()),
+                to,
+            ));
+        }
+    });
+    ui.horizontal(|ui| {
+        if let Some(m) = month_picker(ui, "To month", to_m, first, last) {
+            let from = if m < from_m {
+                hotspot_core::time::naive_date(m.first_day())
+            } else {
+                view.from
+            };
+            let to = hotspot_core::time::naive_date(m.end_day() - 1).min(last_day);
+            actions.push(Action::SetPeriod(from, to));
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "{} – {}",
+            view.from.format("%-d %b %Y"),
+            view.to.format("%-d %b %Y")
+        ))
+        .weak(),
+    );
+    ui.horizontal_wrapped(|ui| {
+        let presets: [(&str, NaiveDate); 4] = [
+            ("28 days", last_day - chrono::Days::new(27)),
+            ("Quarter", last_day - chrono::Days::new(90)),
+            ("Year", last_day - chrono::Days::new(364)),
+            ("All", first_day),
+        ];
+        for (name, from) in presets {
+            if ui.small_button(name).clicked() {
+                actions.push(Action::SetPeriod(from.max(first_day), last_day));
+            }
+        }
+    });
+    ui.separator();
+
+    // Offences.
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Offences").strong());
+        if view.selection_active() && ui.small_button("Clear").clicked() {
+            actions.push(Action::ClearSelection);
+        }
+    });
+    if !input.named_selections.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for (name, sel) in input.named_selections {
+                if ui
+                    .small_button(name)
+                    .on_hover_text(describe_selection(sel))
+                    .clicked()
+                {
+                    actions.push(Action::SetSelection(sel.clone()));
+                }
+            }
+        });
+    }
+    ui.label(RichText::new("Categories").weak());
+    ui.horizontal_wrapped(|ui| {
+        for c in input.categories {
+            let on = view.categories.contains(c);
+            if ui.selectable_label(on, c).clicked() {
+                actions.push(Action::ToggleCategory(c.clone()));
+            }
+        }
+    });
+    ui.label(RichText::new("Specific types").weak());
+    ui.add(
+        egui::TextEdit::singleline(type_filter)
+            .hint_text("search types…")
+            .desired_width(f32::INFINITY),
+    );
+    let needle = type_filter.trim().to_uppercase();
+    egui::ScrollArea::vertical()
+        .id_salt("types")
+        .max_height(180.0)
+        .show(ui, |ui| {
+            for t in input
+                .types
+                .iter()
+                .filter(|t| needle.is_empty() || t.contains(&needle))
+            {
+                let mut on = view.types.contains(t);
+                if ui.checkbox(&mut on, t.as_str()).changed() {
+                    actions.push(Action::ToggleType(t.clone()));
+                }
+            }
+        });
+    ui.separator();
+
+    // Colouring.
+    ui.label(RichText::new("Colour cells by").strong());
+    let current = view.effective_metric();
+    egui::ComboBox::new("metric", "Metric")
+        .selected_text(current.title())
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for m in view.metric_choices() {
+                if ui.selectable_label(m == current, m.title()).clicked() {
+                    actions.push(Action::SetMetric(m));
+                }
+            }
+        });
+    let palette_text = view
+        .palette
+        .clone()
+        .unwrap_or_else(|| "Default for the metric".into());
+    egui::ComboBox::new("palette", "Palette")
+        .selected_text(palette_text)
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            if ui
+                .selectable_label(view.palette.is_none(), "Default for the metric")
+                .clicked()
+            {
+                actions.push(Action::SetPalette(None));
+            }
+            for p in input.palettes {
+                if ui
+                    .selectable_label(view.palette.as_deref() == Some(p), p)
+                    .clicked()
+                {
+                    actions.push(Action::SetPalette(Some(p.clone())));
+                }
+            }
+        });
+    if !input.views.is_empty() {
+        ui.label(RichText::new("Views").strong());
+        egui::ComboBox::new("views", "View")
+            .selected_text(
+                view.title
+                    .clone()
+                    .unwrap_or_else(|| "Choose a view…".into()),
+            )
+            .width(200.0)
+            .show_ui(ui, |ui| {
+                for (name, title) in input.views {
+                    if ui
+                        .selectable_label(false, title)
+                        .on_hover_text(name)
+                        .clicked()
+                    {
+                        actions.push(Action::ApplyView(name.clone()));
+                    }
+                }
+            });
+    }
+    ui.separator();
+
+    // Resolution.
+    ui.label(RichText::new("Resolution").strong());
+    let shown = view.res();
+    for r in res::RESOLUTIONS {
+        let text = format!("r{r}  {}", res::name(r));
+        let b = ui.selectable_label(shown == r, text).on_hover_text(format!(
+            "{}\n{}",
+            res::size_text(r),
+            res::story(r)
+        ));
+        if b.clicked() {
+            actions.push(Action::SetResolution(r));
+        }
+    }
+    ui.label(
+        RichText::new(format!("{} – {}", res::size_text(shown), res::story(shown)))
+            .weak()
+            .small(),
+    );
+    ui.separator();
+
+    // Display.
+    ui.label(RichText::new("Display").strong());
+    ui.horizontal(|ui| {
+        let s = input.settings;
+        if ui
+            .selectable_label(s.theme == ThemeChoice::Dark, "Dark")
+            .clicked()
+        {
+            actions.push(Action::SetTheme(ThemeChoice::Dark));
+        }
+        if ui
+            .selectable_label(s.theme == ThemeChoice::Light, "Light")
+            .clicked()
+        {
+            actions.push(Action::SetTheme(ThemeChoice::Light));
+        }
+    });
+    let mut scale = input.settings.ui_scale;
+    if ui
+        .add(
+            egui::Slider::new(&mut scale, 0.75..=2.5)
+                .text("UI scale")
+                .step_by(0.05),
+        )
+        .drag_stopped()
+    {
+        actions.push(Action::SetUiScale(scale));
+    }
+    let mut d = input.settings.show_districts;
+    if ui.checkbox(&mut d, "District outlines").changed() {
+        actions.push(Action::ShowDistricts(d));
+    }
+    let mut c = input.settings.show_community_areas;
+    if ui.checkbox(&mut c, "Community-area outlines").changed() {
+        actions.push(Action::ShowCommunityAreas(c));
+    }
+    ui.label(
+        RichText::new("Keys: arrows pan · +/− zoom · Backspace back · Esc reset · 6–0 resolution · F fullscreen · R reload scripts · Ctrl+S screenshot · Ctrl+E export table")
+            .weak()
+            .small(),
+    );
+}
+
+fn describe_selection(s: &hotspot_scope::Selection) -> String {
+    let mut parts: Vec<String> = s.categories.clone();
+    parts.extend(s.types.iter().cloned());
+    parts.join(", ")
+}
