@@ -102,14 +102,46 @@ struct BuiltMonth {
     pending: PendingFiles,
 }
 
-fn build_month(lake: &Lake, ym: YearMonth) -> Result<BuiltMonth> {
+/// Time spent in each phase of the month builds, summed over months (for `-v` logs).
+#[derive(Default)]
+struct PhaseTimes {
+    nanos: [std::sync::atomic::AtomicU64; 5],
+}
+
+impl PhaseTimes {
+    const NAMES: [&'static str; 5] = ["read bronze", "silver", "gold", "write silver", "write gold"];
+
+    fn add(&self, phase: usize, since: Instant) {
+        self.nanos[phase].fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn log(&self) {
+        let parts: Vec<String> = Self::NAMES
+            .iter()
+            .zip(&self.nanos)
+            .map(|(n, v)| format!("{n} {:.2}s", v.load(Ordering::Relaxed) as f64 / 1e9))
+            .collect();
+        tracing::info!("month build phases (CPU time over threads): {}", parts.join(", "));
+    }
+}
+
+fn build_month(lake: &Lake, ym: YearMonth, times: &PhaseTimes) -> Result<BuiltMonth> {
     let bronze_path = lake.bronze(ym);
+    let t = Instant::now();
     let bronze = frame::read_parquet(&bronze_path, None)?;
+    times.add(0, t);
+    let t = Instant::now();
     let mut silver = silver::silver_from_bronze(bronze, &bronze_path)?;
+    times.add(1, t);
+    let t = Instant::now();
     let g = gold::gold_for_month(&silver, &bronze_path)?;
+    times.add(2, t);
+    let t = Instant::now();
     let mut pending = PendingFiles::default();
     frame::write_parquet(&mut silver, &pending.stage(lake.silver(ym)))?;
     drop(silver);
+    times.add(3, t);
+    let t = Instant::now();
     let tables = [
         (GoldTable::CellDay, g.cell_day),
         (GoldTable::CellHour, g.cell_hour),
@@ -128,6 +160,7 @@ fn build_month(lake: &Lake, ym: YearMonth) -> Result<BuiltMonth> {
     frame::write_parquet(&mut unmapped, &pending.stage(lake.unmapped_day(ym)))?;
     let mut tally = g.tallies.to_frame()?;
     frame::write_parquet(&mut tally, &pending.stage(lake.r10_tally(ym)))?;
+    times.add(4, t);
     Ok(BuiltMonth {
         ym,
         stats: g.stats,
@@ -162,10 +195,11 @@ pub fn build(lake: &Lake, options: &BuildOptions, progress: &dyn Progress) -> Re
 
     let stage = progress.stage("build months", Some(targets.len() as u64));
     let done = AtomicUsize::new(0);
+    let times = PhaseTimes::default();
     let built: Vec<Result<BuiltMonth>> = targets
         .par_iter()
         .map(|&ym| {
-            let month = build_month(lake, ym)?;
+            let month = build_month(lake, ym, &times)?;
             let n = done.fetch_add(1, Ordering::SeqCst) + 1;
             stage.advance(1);
             if options.fail_after_months.is_some_and(|limit| n >= limit) {
@@ -175,6 +209,7 @@ pub fn build(lake: &Lake, options: &BuildOptions, progress: &dyn Progress) -> Re
         })
         .collect();
     stage.finish();
+    times.log();
     let mut pending = PendingFiles::default();
     let mut all_time = AllTime::default();
     let mut month_stats = BTreeMap::new();

@@ -1,0 +1,59 @@
+//! `cargo bench --workspace --bench render` (set `HOTSPOT_BENCH_FRAMES` for N, default 15).
+//! Prints geometry build, value update and frame times at r6–r10, 1080p and 4K.
+
+use hotspot_render::{Headless, HeadlessOptions};
+
+fn main() {
+    let Some(path) = hotspot_core::fixtures::real_sample() else {
+        return;
+    };
+    let sample = match hotspot_render::sample::load(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let msaa = env("HOTSPOT_BENCH_MSAA")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4);
+    let resolutions: Vec<u8> = env("HOTSPOT_BENCH_RES")
+        .map(|s| s.split(',').filter_map(|r| r.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![6, 7, 8, 9, 10]);
+    let mut h = match Headless::new(HeadlessOptions {
+        msaa,
+        ..HeadlessOptions::default()
+    }) {
+        Ok(h) => h,
+        Err(e) if hotspot_core::fixtures::in_ci() => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+        Err(e) => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+    let frames = std::env::var("HOTSPOT_BENCH_FRAMES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(15);
+    let sizes = [(1920, 1080), (3840, 2160)];
+    for size in sizes {
+        match hotspot_render::bench::empty_frame_ms(&mut h, size, frames) {
+            Ok(t) => println!("empty frame {}x{}: {t:.1} ms", size.0, size.1),
+            Err(e) => eprintln!("{e}"),
+        }
+    }
+    match hotspot_render::bench::run(&mut h, &sample, &sizes, frames, &resolutions) {
+        Ok(rows) => print!(
+            "{}",
+            hotspot_render::bench::table(&h.gpu.describe(), h.msaa(), &rows)
+        ),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! Context layers built from our own data: the city footprint and district / community-area
+//! boundaries, obtained by dissolving r10 cells grouped by their modal district / community
+//! area into polygons (h3o), stroked as constant-width lines (lyon), with label anchors.
+
+use std::collections::BTreeMap;
+
+use glam::DVec2;
+use h3o::{CellIndex, Resolution, geom::SolventBuilder};
+use lyon::math::point;
+use lyon::path::Path;
+use lyon::tessellation::{
+    BuffersBuilder, FillOptions, FillRule, FillTessellator, FillVertex, LineJoin, StrokeOptions,
+    StrokeTessellator, StrokeVertex, VertexBuffers,
+};
+
+use crate::RenderError;
+use crate::mercator::{project, project_ll, unproject};
+
+/// A polygon in Web Mercator metres (rings not closed: the last point is not repeated).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Polygon {
+    pub exterior: Vec<DVec2>,
+    pub holes: Vec<Vec<DVec2>>,
+}
+
+impl Polygon {
+    /// Projected area of the exterior minus the holes (m²).
+    pub fn area(&self) -> f64 {
+        ring_area(&self.exterior).abs() - self.holes.iter().map(|h| ring_area(h).abs()).sum::<f64>()
+    }
+}
+
+fn ring_area(r: &[DVec2]) -> f64 {
+    let n = r.len();
+    (0..n).map(|i| r[i].perp_dot(r[(i + 1) % n])).sum::<f64>() * 0.5
+}
+
+fn ring_centroid(r: &[DVec2]) -> Option<DVec2> {
+    let n = r.len();
+    if n < 3 {
+        return None;
+    }
+    let o = r[0];
+    let (mut a, mut c) = (0.0, DVec2::ZERO);
+    for i in 0..n {
+        let (p, q) = (r[i] - o, r[(i + 1) % n] - o);
+        let cross = p.perp_dot(q);
+        a += cross;
+        c += (p + q) * cross;
+    }
+    (a.abs() > 0.0).then(|| o + c / (3.0 * a))
+}
+
+/// One district or community area.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    /// District or community-area number.
+    pub id: u8,
+    /// The label drawn on the map.
+    pub name: String,
+    /// Dissolved outline, largest polygon first.
+    pub polygons: Vec<Polygon>,
+    /// Where the label goes: the member cell centre nearest to the centroid of the largest
+    /// polygon (so it always lies inside the region), as (latitude, longitude).
+    pub anchor: (f64, f64),
+    /// Number of r10 cells.
+    pub cells: usize,
+}
+
+/// The context layers the map draws under its labels.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContextLayers {
+    /// The union of every r10 cell (small holes filled).
+    pub footprint: Vec<Polygon>,
+    pub districts: Vec<Region>,
+    pub community_areas: Vec<Region>,
+}
+
+/// Holes smaller than this many r10 cells are filled in the footprint.
+const FOOTPRINT_MIN_HOLE_CELLS: f64 = 40.0;
+/// Region polygons smaller than this many r10 cells are not drawn (modal-label noise).
+const REGION_MIN_POLYGON_CELLS: f64 = 4.0;
+
+fn dissolve(mut cells: Vec<CellIndex>) -> Result<Vec<Polygon>, RenderError> {
+    if cells.is_empty() {
+        // h3o dissolves an empty set into the whole world.
+        return Ok(Vec::new());
+    }
+    cells.sort_unstable();
+    cells.dedup();
+    let finest = cells
+        .iter()
+        .map(|c| c.resolution())
+        .max()
+        .unwrap_or(Resolution::Ten);
+    CellIndex::compact(&mut cells).map_err(|e| RenderError::Dissolve(e.to_string()))?;
+    let mp = SolventBuilder::new()
+        .enable_heterogeneous_support(finest)
+        .build()
+        .dissolve(cells)
+        .map_err(|e| RenderError::Dissolve(e.to_string()))?;
+    Ok(mp
+        .0
+        .iter()
+        .map(|p| Polygon {
+            exterior: ring_from(p.exterior().0.iter().map(|c| (c.y, c.x))),
+            holes: p
+                .interiors()
+                .iter()
+                .map(|h| ring_from(h.0.iter().map(|c| (c.y, c.x))))
+                .collect(),
+        })
+        .collect())
+}
+
+/// A projected ring from (lat, lon) degrees, without the closing point.
+fn ring_from(coords: impl Iterator<Item = (f64, f64)>) -> Vec<DVec2> {
+    let mut pts: Vec<DVec2> = coords.map(|(lat, lon)| project(lat, lon)).collect();
+    if pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    pts
+}
+
+/// Mean projected area of an r10 cell near `lat` (m² of Web Mercator).
+fn r10_projected_area(lat: f64) -> f64 {
+    crate::mercator::projected_area(Resolution::Ten.area_m2(), lat)
+}
+
+fn build_regions(
+    groups: BTreeMap<u8, Vec<CellIndex>>,
+    name: impl Fn(u8) -> String,
+    min_polygon_area: f64,
+) -> Result<Vec<Region>, RenderError> {
+    let mut out = Vec::with_capacity(groups.len());
+    for (id, cells) in groups {
+        let n = cells.len();
+        let centres: Vec<DVec2> = cells
+            .iter()
+            .map(|c| project_ll(h3o::LatLng::from(*c)))
+            .collect();
+        let mut polygons = dissolve(cells)?;
+        polygons.sort_by(|a, b| b.area().total_cmp(&a.area()));
+        let target = polygons
+            .first()
+            .and_then(|p| ring_centroid(&p.exterior))
+            .unwrap_or_else(|| centres.iter().copied().sum::<DVec2>() / n.max(1) as f64);
+        let anchor = centres
+            .iter()
+            .copied()
+            .min_by(|a, b| {
+                a.distance_squared(target)
+                    .total_cmp(&b.distance_squared(target))
+            })
+            .unwrap_or(target);
+        let keep_first = polygons.len().min(1);
+        let mut kept: Vec<Polygon> = Vec::with_capacity(polygons.len());
+        for (i, p) in polygons.into_iter().enumerate() {
+            if i < keep_first || p.area() >= min_polygon_area {
+                kept.push(p);
+            }
+        }
+        out.push(Region {
+            id,
+            name: name(id),
+            polygons: kept,
+            anchor: unproject(anchor),
+            cells: n,
+        });
+    }
+    Ok(out)
+}
+
+impl ContextLayers {
+    /// Builds the footprint and the district / community-area outlines from r10 cells with
+    /// their modal district and community area. Ids that are not valid r10 cells are ignored.
+    pub fn from_r10(cells: &[(u64, Option<u8>, Option<u8>)]) -> Result<Self, RenderError> {
+        let mut all = Vec::with_capacity(cells.len());
+        let mut districts: BTreeMap<u8, Vec<CellIndex>> = BTreeMap::new();
+        let mut areas: BTreeMap<u8, Vec<CellIndex>> = BTreeMap::new();
+        let mut seen = crate::geometry::CellMap::<()>::default();
+        for &(id, district, area) in cells {
+            let Ok(c) = CellIndex::try_from(id) else {
+                continue;
+            };
+            if c.resolution() != Resolution::Ten || seen.insert(id, ()).is_some() {
+                continue;
+            }
+            all.push(c);
+            if let Some(d) = district {
+                districts.entry(d).or_default().push(c);
+            }
+            if let Some(a) = area {
+                areas.entry(a).or_default().push(c);
+            }
+        }
+        let lat = all.first().map_or(41.88, |c| h3o::LatLng::from(*c).lat());
+        let cell_area = r10_projected_area(lat);
+        let mut footprint = dissolve(all)?;
+        for p in &mut footprint {
+            p.holes
+                .retain(|h| ring_area(h).abs() >= FOOTPRINT_MIN_HOLE_CELLS * cell_area);
+        }
+        footprint.sort_by(|a, b| b.area().total_cmp(&a.area()));
+        let min_poly = REGION_MIN_POLYGON_CELLS * cell_area;
+        Ok(Self {
+            footprint,
+            districts: build_regions(districts, hotspot_core::names::district_label, min_poly)?,
+            community_areas: build_regions(
+                areas,
+                |n| {
+                    hotspot_core::names::community_area_name(n).map_or_else(
+                        || hotspot_core::names::community_area_label(n),
+                        str::to_string,
+                    )
+                },
+                min_poly,
+            )?,
+        })
+    }
+
+    /// Whether there is nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.footprint.is_empty() && self.districts.is_empty() && self.community_areas.is_empty()
+    }
+
+    /// World bounds (metres) of the footprint.
+    pub fn bounds(&self) -> Option<(DVec2, DVec2)> {
+        let mut min = DVec2::splat(f64::INFINITY);
+        let mut max = DVec2::splat(f64::NEG_INFINITY);
+        for p in &self.footprint {
+            for q in &p.exterior {
+                min = min.min(*q);
+                max = max.max(*q);
+            }
+        }
+        (min.x <= max.x).then_some((min, max))
+    }
+}
+
+/// A line or fill mesh: positions relative to `origin` (metres) plus extrusion normals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineMesh {
+    pub origin: DVec2,
+    pub vertices: Vec<LineVertex>,
+    pub indices: Vec<u32>,
+}
+
+/// A vertex of a [`LineMesh`]: the point on the path and lyon's normal (displacing by
+/// `normal × w / 2` gives a stroke of width `w`); zero for fills.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct LineVertex {
+    pub pos: [f32; 2],
+    pub normal: [f32; 2],
+}
+
+fn rings_path<'a>(rings: impl Iterator<Item = &'a [DVec2]>, origin: DVec2) -> Path {
+    let mut b = Path::builder();
+    for r in rings {
+        if r.len() < 2 {
+            continue;
+        }
+        let p0 = r[0] - origin;
+        b.begin(point(p0.x as f32, p0.y as f32));
+        for q in &r[1..] {
+            let p = *q - origin;
+            b.line_to(point(p.x as f32, p.y as f32));
+        }
+        b.end(true);
+    }
+    b.build()
+}
+
+/// Strokes closed rings (world metres) into a constant-pixel-width line mesh.
+pub fn stroke_rings<'a>(
+    rings: impl Iterator<Item = &'a [DVec2]>,
+    origin: DVec2,
+) -> Result<LineMesh, RenderError> {
+    let path = rings_path(rings, origin);
+    let mut buffers: VertexBuffers<LineVertex, u32> = VertexBuffers::new();
+    StrokeTessellator::new()
+        .tessellate_path(
+            &path,
+            &StrokeOptions::default()
+                .with_line_width(1.0)
+                .with_line_join(LineJoin::MiterClip)
+                .with_miter_limit(2.0)
+                .with_tolerance(0.05),
+            &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| LineVertex {
+                pos: v.position_on_path().to_array(),
+                normal: v.normal().to_array(),
+            }),
+        )
+        .map_err(|e| RenderError::Tessellation(format!("{e:?}")))?;
+    Ok(LineMesh {
+        origin,
+        vertices: buffers.vertices,
+        indices: buffers.indices,
+    })
+}
+
+/// Fills polygons with holes (world metres).
+pub fn fill_polygons(polygons: &[Polygon], origin: DVec2) -> Result<LineMesh, RenderError> {
+    let rings = polygons.iter().flat_map(|p| {
+        std::iter::once(p.exterior.as_slice()).chain(p.holes.iter().map(Vec::as_slice))
+    });
+    let path = rings_path(rings, origin);
+    let mut buffers: VertexBuffers<LineVertex, u32> = VertexBuffers::new();
+    FillTessellator::new()
+        .tessellate_path(
+            &path,
+            &FillOptions::default()
+                .with_fill_rule(FillRule::EvenOdd)
+                .with_tolerance(0.05),
+            &mut BuffersBuilder::new(&mut buffers, |v: FillVertex| LineVertex {
+                pos: v.position().to_array(),
+                normal: [0.0, 0.0],
+            }),
+        )
+        .map_err(|e| RenderError::Tessellation(format!("{e:?}")))?;
+    Ok(LineMesh {
+        origin,
+        vertices: buffers.vertices,
+        indices: buffers.indices,
+    })
+}
+
+/// The outline of one cell (for hover / selection), or `None` for an invalid id.
+pub fn cell_outline(cell: u64, origin: DVec2) -> Option<Result<LineMesh, RenderError>> {
+    let c = CellIndex::try_from(cell).ok()?;
+    let ring: Vec<DVec2> = c.boundary().iter().map(|ll| project_ll(*ll)).collect();
+    Some(stroke_rings(std::iter::once(ring.as_slice()), origin))
+}
+
+/// All rings of a set of polygons (exteriors and holes).
+pub fn polygon_rings(polygons: &[Polygon]) -> impl Iterator<Item = &[DVec2]> {
+    polygons.iter().flat_map(|p| {
+        std::iter::once(p.exterior.as_slice()).chain(p.holes.iter().map(Vec::as_slice))
+    })
+}
