@@ -38,6 +38,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 30)]
         runs: usize,
     },
+    /// Time the map renderer on the lake's coverage: geometry build, value update and frame
+    /// time at r6–r10, 1080p and 4K (on the GPU it finds; lavapipe without one).
+    Render {
+        /// Timed frames per size (the median is reported).
+        #[arg(long, default_value_t = 15)]
+        frames: usize,
+        /// MSAA samples (1 or 4).
+        #[arg(long, default_value_t = 4)]
+        msaa: u32,
+        /// Resolutions to time.
+        #[arg(long, value_delimiter = ',', default_value = "6,7,8,9,10")]
+        res: Vec<u8>,
+    },
 }
 
 /// Peak resident memory since the last [`reset_peak`], from `/proc/self/status` (Linux).
@@ -83,6 +96,9 @@ pub fn run(lake: &Lake, what: BenchCommand, bars: &Bars) -> Result<()> {
             csv,
         } => pipeline(rows, from, to, seed, dir, csv, bars),
         BenchCommand::Scope { runs } => scope(lake, runs),
+        BenchCommand::Render { frames, msaa, res } => {
+            crate::render::bench(lake, frames.max(1), msaa, &res)
+        }
     }
 }
 

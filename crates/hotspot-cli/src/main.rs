@@ -7,6 +7,7 @@ mod bench;
 mod commands;
 mod progress;
 mod query;
+mod render;
 mod report;
 
 use std::path::PathBuf;
@@ -82,7 +83,7 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Generate a synthetic city, ingest and build it, then show it.
+    /// Generate a synthetic city, ingest and build it, then open the console on it.
     Demo {
         /// Rows to generate.
         #[arg(long, default_value_t = 1_000_000)]
@@ -99,7 +100,13 @@ pub enum Command {
         /// Print the lake summary instead of opening the console.
         #[arg(long)]
         no_console: bool,
+        #[command(flatten)]
+        console: render::ConsoleArgs,
     },
+    /// Open the console: the GPU map, the story, drill-down (a window).
+    Console(render::ConsoleArgs),
+    /// Render a scope's map as a PNG without a window (legend, districts, period).
+    Render(render::RenderArgs),
     /// Sync the lake with the City of Chicago's Socrata API (first run backfills, later runs
     /// fetch only what changed; interrupted runs resume).
     Fetch {
@@ -137,6 +144,7 @@ pub enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
@@ -144,12 +152,14 @@ fn main() -> std::process::ExitCode {
         (false, 1) => "info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_env("HOTSPOT_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    // winit's X11 warnings (no XSETTINGS, 0 mm displays) are noise under Xvfb and VNC.
+    let filter = EnvFilter::try_from_env("HOTSPOT_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},winit=error")));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    match run(cli) {
+    match run(cli, started) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -158,7 +168,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
     let lake = hotspot_core::Lake::new(&cli.lake);
     let bars =
         progress::Bars::new(!cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
@@ -180,8 +190,18 @@ fn run(cli: Cli) -> Result<()> {
             to,
             seed,
             fresh,
-            no_console: _,
-        } => commands::demo(&lake, rows, from, to, seed, fresh, &bars),
+            no_console,
+            console,
+        } => {
+            commands::demo(&lake, rows, from, to, seed, fresh, &bars)?;
+            if no_console {
+                return Ok(());
+            }
+            println!("\nOpening the console (close the window to quit; --no-console to skip)…");
+            render::console(&lake, console, std::time::Instant::now())
+        }
+        Command::Console(args) => render::console(&lake, args, started),
+        Command::Render(args) => render::render(&lake, args),
         Command::Fetch {
             since,
             app_token,

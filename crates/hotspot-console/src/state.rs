@@ -55,7 +55,7 @@ impl ViewState {
     /// The resolution shown: one finer than the drill target, or the base resolution.
     pub fn res(&self) -> u8 {
         match self.drill.last() {
-            Some(c) => (hotspot_scope::h3bits::resolution(*c) + 1).min(10),
+            Some(c) => (hotspot_core::h3bits::resolution(*c) + 1).min(10),
             None => self.base_res,
         }
     }
@@ -199,11 +199,13 @@ mod tests {
     fn settings_round_trip() {
         let dir = std::env::temp_dir().join(format!("hotspot-settings-{}", std::process::id()));
         let path = dir.join("console.json");
-        let mut s = Settings::default();
-        s.ui_scale = 1.5;
-        s.view = Some(ViewState::new(
-            NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
-        ));
+        let s = Settings {
+            ui_scale: 1.5,
+            view: Some(ViewState::new(
+                NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+            )),
+            ..Settings::default()
+        };
         s.save(&path).expect("save");
         assert_eq!(Settings::load(Some(&path)), s);
         std::fs::write(&path, b"{not json").expect("write");

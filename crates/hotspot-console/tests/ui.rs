@@ -139,7 +139,7 @@ fn selecting_a_type_changes_kpis_and_charts() {
 fn clicking_a_breadcrumb_pops_the_scope() {
     let Some(engine) = engine() else { return };
     let mut ctl = controller(engine, &repo_scripts());
-    ctl.apply(&Action::DrillInto(0x8726_64c1_efff_fff));
+    ctl.apply(&Action::DrillInto(0x0872_664c_1eff_ffff));
     ctl.query_now();
     assert_eq!(ctl.view.res(), 8);
     let mut h = harness(ctl);

@@ -383,6 +383,77 @@ pub fn split_fields<'a>(record: &'a [u8], out: &mut Vec<Cow<'a, [u8]>>) {
     }
 }
 
+/// [`split_fields`] for a record already known to be UTF-8: fields are `&str` slices of it
+/// (or owned text where `""` escapes had to be unescaped), with no second validation.
+pub fn split_fields_str<'a>(record: &'a str, out: &mut Vec<Cow<'a, str>>) {
+    let bytes = record.as_bytes();
+    out.clear();
+    let mut i = 0usize;
+    // Commas and quotes are ASCII, so every split position is a char boundary.
+    let piece = |a: usize, b: usize| &record[a..b];
+    loop {
+        if i < bytes.len() && bytes[i] == b'"' {
+            let mut owned: Option<String> = None;
+            let start = i + 1;
+            let mut j = start;
+            let mut seg = start;
+            loop {
+                match memchr::memchr(b'"', &bytes[j..]) {
+                    Some(off) => {
+                        let q = j + off;
+                        if bytes.get(q + 1) == Some(&b'"') {
+                            owned
+                                .get_or_insert_with(String::new)
+                                .push_str(piece(seg, q + 1));
+                            j = q + 2;
+                            seg = j;
+                        } else {
+                            let after = q + 1;
+                            let next_comma =
+                                memchr::memchr(b',', &bytes[after..]).map(|o| after + o);
+                            let tail_end = next_comma.unwrap_or(bytes.len());
+                            let field = match owned {
+                                None if tail_end == after => Cow::Borrowed(piece(start, q)),
+                                other => {
+                                    let mut buf = other.unwrap_or_default();
+                                    buf.push_str(piece(seg, q));
+                                    buf.push_str(piece(after, tail_end));
+                                    Cow::Owned(buf)
+                                }
+                            };
+                            out.push(field);
+                            match next_comma {
+                                Some(c) => {
+                                    i = c + 1;
+                                    break;
+                                }
+                                None => return,
+                            }
+                        }
+                    }
+                    None => {
+                        let mut buf = owned.unwrap_or_default();
+                        buf.push_str(piece(seg, bytes.len()));
+                        out.push(Cow::Owned(buf));
+                        return;
+                    }
+                }
+            }
+        } else {
+            match memchr::memchr(b',', &bytes[i..]) {
+                Some(off) => {
+                    out.push(Cow::Borrowed(piece(i, i + off)));
+                    i += off + 1;
+                }
+                None => {
+                    out.push(Cow::Borrowed(piece(i, bytes.len())));
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// Writes one field, quoting it when it contains a comma, quote, CR or LF.
 pub fn write_field(out: &mut Vec<u8>, field: &str) {
     if field
@@ -504,6 +575,28 @@ mod tests {
         assert_eq!(fields("ab\"c,d"), vec!["ab\"c", "d"]);
         assert_eq!(fields("\"ab\"c,d"), vec!["abc", "d"]);
         assert_eq!(fields("\"open,d"), vec!["open,d"]);
+    }
+
+    #[test]
+    fn str_splitting_matches_byte_splitting() {
+        for rec in [
+            "a,b,,c",
+            "\"a,b\",\"say \"\"hi\"\"\",x",
+            "",
+            "a,",
+            "ab\"c,d",
+            "\"ab\"c,d",
+            "\"open,d",
+            "Cañon,\"ñ,ü\"",
+        ] {
+            let mut s = Vec::new();
+            split_fields_str(rec, &mut s);
+            assert_eq!(
+                s.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+                fields(rec),
+                "{rec}"
+            );
+        }
     }
 
     #[test]

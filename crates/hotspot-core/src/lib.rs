@@ -12,6 +12,8 @@ pub mod csv;
 pub mod fixtures;
 pub mod fmt;
 pub mod geo;
+pub mod h3bits;
+pub mod hash;
 pub mod lake;
 pub mod names;
 pub mod palette;

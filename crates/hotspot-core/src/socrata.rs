@@ -589,14 +589,17 @@ fn parse_coordinate(text: &str) -> Option<f64> {
 }
 
 /// Parses the fields of one data row under `header`.
-pub fn parse_record<'a>(header: &Header, fields: &[&'a str]) -> Result<Record<'a>, Reject> {
+pub fn parse_record<'a, S: AsRef<str>>(
+    header: &Header,
+    fields: &'a [S],
+) -> Result<Record<'a>, Reject> {
     if fields.len() != header.width {
         return Err(Reject::new(
             RejectReason::FieldCount,
             format!("expected {} fields, found {}", header.width, fields.len()),
         ));
     }
-    let get = |f: Field| -> &'a str { header.position(f).map_or("", |i| fields[i]) };
+    let get = |f: Field| -> &'a str { header.position(f).map_or("", |i| fields[i].as_ref()) };
 
     let id_text = clean_text(get(Field::Id));
     let id = match id_text.parse::<i64>() {

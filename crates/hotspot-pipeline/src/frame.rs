@@ -14,7 +14,8 @@ pub fn parquet_compression() -> ParquetCompression {
     ParquetCompression::Zstd(polars::polars_utils::compression::ZstdLevel::try_new(1).ok())
 }
 
-/// Writes `df` to `tmp` (a temporary path beside its final location). The caller renames it
+/// Writes `df` to `tmp` (a temporary path beside its final location), single-threaded like
+/// [`read_parquet`]. The caller renames it
 /// into place once everything that must change together has been written.
 pub fn write_parquet(df: &mut DataFrame, tmp: &Path) -> Result<()> {
     if let Some(dir) = tmp.parent() {
@@ -25,6 +26,7 @@ pub fn write_parquet(df: &mut DataFrame, tmp: &Path) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     ParquetWriter::new(&mut out)
         .with_compression(parquet_compression())
+        .set_parallel(false)
         .with_statistics(StatisticsOptions::default())
         .finish(df)
         .map_err(|e| PipelineError::polars(tmp, e))?;
@@ -33,10 +35,12 @@ pub fn write_parquet(df: &mut DataFrame, tmp: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads a Parquet file (optionally only some columns).
+/// Reads a Parquet file (optionally only some columns). Single-threaded: the pipeline runs
+/// partitions in parallel ([`crate::parallel`]), not the columns of one small file.
 pub fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame> {
     let file = File::open(path).map_err(|e| PipelineError::io(path, e))?;
     ParquetReader::new(file)
+        .read_parallel(ParallelStrategy::None)
         .with_columns(columns.map(|c| c.iter().map(|s| s.to_string()).collect()))
         .finish()
         .map_err(|e| PipelineError::polars(path, e))

@@ -16,6 +16,7 @@ pub mod error;
 pub mod frame;
 pub mod ingest;
 pub mod lock;
+pub mod parallel;
 pub mod schema;
 
 pub use build::{BuildOptions, BuildOutcome, MonthSelection, build};

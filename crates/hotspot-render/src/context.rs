@@ -219,6 +219,26 @@ impl ContextLayers {
         })
     }
 
+    /// [`ContextLayers::from_r10`] from cells of any resolution up to r10, each filled down
+    /// to its r10 children, which inherit its district and community area. Building from a
+    /// coarser coverage (r9) draws clean outlines for a lake whose r10 coverage is sparse.
+    pub fn from_cells(cells: &[(u64, Option<u8>, Option<u8>)]) -> Result<Self, RenderError> {
+        let mut r10 = Vec::with_capacity(cells.len() * 7);
+        for &(id, district, area) in cells {
+            let Ok(c) = CellIndex::try_from(id) else {
+                continue;
+            };
+            if c.resolution() > Resolution::Ten {
+                continue;
+            }
+            r10.extend(
+                c.children(Resolution::Ten)
+                    .map(|k| (u64::from(k), district, area)),
+            );
+        }
+        Self::from_r10(&r10)
+    }
+
     /// Whether there is nothing to draw.
     pub fn is_empty(&self) -> bool {
         self.footprint.is_empty() && self.districts.is_empty() && self.community_areas.is_empty()

@@ -23,9 +23,6 @@ pub enum RenderError {
     /// A zero-sized image was requested.
     #[error("cannot render an empty {width}×{height} image")]
     EmptyImage { width: u32, height: u32 },
-    /// A palette colour is not `#rgb`, `#rrggbb` or `#rrggbbaa`.
-    #[error("palette {palette:?}: {colour:?} is not a hex colour (#rgb, #rrggbb or #rrggbbaa)")]
-    BadColour { palette: String, colour: String },
     /// A palette with no stops.
     #[error("palette {0:?} has no colour stops")]
     EmptyPalette(String),

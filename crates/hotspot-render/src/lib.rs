@@ -31,4 +31,4 @@ pub use gpu::{AdapterPreference, Gpu};
 pub use headless::{FrameSpec, Headless, HeadlessOptions, Image};
 pub use map::{ContextVisibility, MapRenderer, Outlines, OutsideScope, Pick, Theme};
 pub use overlay::{Legend, Overlay};
-pub use palette::{Domain, DomainMode, Palette};
+pub use palette::{Domain, DomainMode, Palette, ValueKind};

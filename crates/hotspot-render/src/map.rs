@@ -17,7 +17,7 @@ use crate::context::{
     ContextLayers, LineMesh, LineVertex, cell_outline, fill_polygons, polygon_rings, stroke_rings,
 };
 use crate::geometry::{CellGeometry, CellVertex};
-use crate::palette::{Domain, DomainMode, LUT_SIZE, Palette, quantile_breaks};
+use crate::palette::{Domain, DomainMode, LUT_SIZE, Palette, ValueKind, lut_rgba, quantile_breaks};
 
 const CELL_SHADER: &str = include_str!("../../../shaders/cells.wgsl");
 const LINE_SHADER: &str = include_str!("../../../shaders/lines.wgsl");
@@ -242,6 +242,8 @@ struct Layer {
     max: f32,
     with_data: usize,
     breaks: Option<Vec<f32>>,
+    /// The automatic range for [`MapRenderer::set_value_kind`], cached.
+    range: Option<(f32, f32)>,
 }
 
 impl Layer {
@@ -282,6 +284,7 @@ pub struct MapRenderer {
     lut: Vec<u8>,
     no_data: [u8; 4],
     domain_override: Option<(f32, f32)>,
+    value_kind: Option<ValueKind>,
     theme: Theme,
     opacity: f32,
     outlines: Outlines,
@@ -470,6 +473,7 @@ impl MapRenderer {
             lut: Vec::new(),
             no_data: [0; 4],
             domain_override: None,
+            value_kind: None,
             theme: Theme::Dark,
             opacity: 0.92,
             outlines: Outlines::Auto,
@@ -611,6 +615,7 @@ impl MapRenderer {
                 max: 0.0,
                 with_data: 0,
                 breaks: None,
+                range: None,
             },
         );
         if self.active.is_none() {
@@ -779,6 +784,7 @@ impl MapRenderer {
         layer.max = if n > 0 { max } else { 0.0 };
         layer.with_data = n;
         layer.breaks = None;
+        layer.range = None;
         if !layer.values.is_empty() {
             queue.write_buffer(&layer.values_buf, 0, bytemuck::cast_slice(&layer.values));
         }
@@ -869,8 +875,8 @@ impl MapRenderer {
 
     /// Sets the palette (validated; the LUT texture is rewritten).
     pub fn set_palette(&mut self, palette: &Palette) -> Result<(), RenderError> {
-        let lut = palette.lut_rgba()?;
-        let no_data = palette.no_data_rgba()?;
+        let lut = lut_rgba(palette)?;
+        let no_data = palette.no_data;
         if palette.stops.len() > MAX_BREAKS + 1 && palette.mode == DomainMode::Quantile {
             return Err(RenderError::Unsupported {
                 adapter: "renderer".into(),
@@ -918,7 +924,7 @@ impl MapRenderer {
         &self.lut
     }
 
-    /// Fixes the value range (`None`: automatic, `[min(0, min), max]` of the data).
+    /// Fixes the value range (`None`: automatic, see [`MapRenderer::set_value_kind`]).
     pub fn set_domain(&mut self, range: Option<(f32, f32)>) {
         if self.domain_override != range {
             self.domain_override = range;
@@ -926,25 +932,50 @@ impl MapRenderer {
         }
     }
 
+    /// How the automatic value range is chosen: `Some(kind)` applies the old console's rules
+    /// for that kind of value ([`Palette::domain_for`]: robust `[0, max(p90, 0.6 × max, 1)]`
+    /// for counts, `[0, max(max, 0.1)]` for rates, symmetric for signed changes); `None` (the
+    /// default) uses `[min(0, min), max]` of the data.
+    pub fn set_value_kind(&mut self, kind: Option<ValueKind>) {
+        if self.value_kind != kind {
+            self.value_kind = kind;
+            for l in self.layers.values_mut() {
+                l.range = None;
+            }
+            self.dirty = true;
+        }
+    }
+
     /// The effective domain of the shown resolution (computes quantile breaks if needed).
     pub fn domain(&mut self) -> Domain {
+        let mode = self.palette.mode;
+        let empty = Domain {
+            mode,
+            lo: 0.0,
+            hi: 1.0,
+            breaks: Vec::new(),
+        };
         let Some(res) = self.active else {
-            return Domain {
-                lo: 0.0,
-                hi: 1.0,
-                breaks: Vec::new(),
-            };
+            return empty;
         };
         let override_ = self.domain_override;
         let classes = self.palette.stops.len();
-        let quantile = self.palette.mode == DomainMode::Quantile;
+        let quantile = mode == DomainMode::Quantile;
+        let kind = self.value_kind;
         let Some(layer) = self.layers.get_mut(&res) else {
-            return Domain::default();
+            return empty;
         };
-        let (lo, hi) = match override_ {
-            Some((lo, hi)) => (lo, hi),
-            None if layer.with_data == 0 => (0.0, 1.0),
-            None => {
+        let (lo, hi) = match (override_, kind) {
+            (Some((lo, hi)), _) => (lo, hi),
+            (None, _) if layer.with_data == 0 => (0.0, 1.0),
+            (None, Some(kind)) => {
+                if layer.range.is_none() {
+                    let d = self.palette.domain_for(&layer.data_values(), kind);
+                    layer.range = Some((d.lo, d.hi));
+                }
+                layer.range.unwrap_or((0.0, 1.0))
+            }
+            (None, None) => {
                 let lo = layer.min.min(0.0);
                 (lo, layer.max.max(lo + f32::EPSILON))
             }
@@ -957,7 +988,12 @@ impl MapRenderer {
         } else {
             Vec::new()
         };
-        Domain { lo, hi, breaks }
+        Domain {
+            mode,
+            lo,
+            hi,
+            breaks,
+        }
     }
 
     /// Sets the background theme.

@@ -9,7 +9,7 @@ use egui::{Color32, CornerRadius, FontId, Pos2, Rect, Stroke, Vec2, epaint::Mesh
 
 use crate::RenderError;
 use crate::map::{MapLabel, Theme};
-use crate::palette::{Domain, DomainMode, Palette, colour_name, sample_stops};
+use crate::palette::{Domain, DomainMode, Palette, sample_stops};
 
 /// What the legend shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,16 +37,10 @@ impl Legend {
     }
 
     /// "Legend: green → lower incident intensity; red → higher incident intensity." The colour
-    /// words come from the palette's actual low and high ends (after `reverse`), so a reversed
-    /// palette can never be described backwards.
+    /// words come from the palette's actual low and high ends (after `reverse`,
+    /// [`Palette::legend_caption`]), so a reversed palette can never be described backwards.
     pub fn caption(&self) -> String {
-        let stops = self.palette.rgba_stops().unwrap_or_default();
-        let low = stops.first().map_or("low", |c| colour_name(*c));
-        let high = stops.last().map_or("high", |c| colour_name(*c));
-        let mut s = format!(
-            "Legend: {low} → {}; {high} → {}.",
-            self.palette.caption_low, self.palette.caption_high
-        );
+        let mut s = self.palette.legend_caption();
         if let Some(extra) = &self.caption_suffix {
             s.push(' ');
             s.push_str(extra);
@@ -58,7 +52,7 @@ impl Legend {
     pub fn ticks(&self) -> Vec<(f32, String)> {
         let d = &self.domain;
         let fmt = |v: f32, step: f32| format_value(v, step, self.percent);
-        match self.palette.mode {
+        match d.mode {
             DomainMode::Quantile => {
                 let k = d.breaks.len() + 1;
                 let mut out = vec![(0.0, fmt(d.lo, 1.0))];
@@ -106,20 +100,13 @@ impl Legend {
                     chosen.push(top);
                 }
                 for v in candidates {
-                    let t = d.normalise(DomainMode::Log, v);
-                    if chosen
-                        .iter()
-                        .all(|c| (d.normalise(DomainMode::Log, *c) - t).abs() >= 0.12)
-                    {
+                    let t = d.normalise(v);
+                    if chosen.iter().all(|c| (d.normalise(*c) - t).abs() >= 0.12) {
                         chosen.push(v);
                     }
                 }
                 chosen.sort_by(f32::total_cmp);
-                out.extend(
-                    chosen
-                        .into_iter()
-                        .map(|v| (d.normalise(DomainMode::Log, v), fmt(v, 1.0))),
-                );
+                out.extend(chosen.into_iter().map(|v| (d.normalise(v), fmt(v, 1.0))));
                 out
             }
         }
@@ -219,7 +206,7 @@ pub fn paint_legend(
         rect.min + Vec2::new(PAD, PAD + title.size().y + 12.0),
         Vec2::new(BAR_W, BAR_H - 8.0),
     );
-    let stops = legend.palette.rgba_stops().unwrap_or_default();
+    let stops = legend.palette.ordered_stops();
     let mut mesh = Mesh::default();
     let y_of = |t: f32| bar.max.y - t * bar.height();
     let mut strip = |t0: f32, t1: f32, c0: [u8; 4], c1: [u8; 4]| {
@@ -231,7 +218,7 @@ pub fn paint_legend(
         mesh.add_triangle(base, base + 1, base + 2);
         mesh.add_triangle(base, base + 2, base + 3);
     };
-    if legend.palette.mode == DomainMode::Quantile {
+    if legend.domain.mode == DomainMode::Quantile {
         let k = legend.domain.breaks.len() + 1;
         for c in 0..k {
             let t = if k > 1 {

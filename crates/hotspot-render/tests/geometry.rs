@@ -201,6 +201,29 @@ fn context_layers_from_quadrants() {
 }
 
 #[test]
+fn context_layers_from_a_coarser_coverage_fill_down() {
+    // r8 cells with one district each: the same outlines as their r10 children.
+    let (r8, _) = loop_scope(8, 2);
+    let coarse: Vec<(u64, Option<u8>, Option<u8>)> = r8
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, Some(if i % 2 == 0 { 1 } else { 18 }), None))
+        .collect();
+    let fine: Vec<(u64, Option<u8>, Option<u8>)> = coarse
+        .iter()
+        .flat_map(|(c, d, a)| r10_children(&[*c]).into_iter().map(move |k| (k, *d, *a)))
+        .collect();
+    let a = ContextLayers::from_cells(&coarse).unwrap_or_else(|e| panic!("{e}"));
+    let b = ContextLayers::from_r10(&fine).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a, b);
+    assert_eq!(a.districts.len(), 2);
+    assert_eq!(
+        a.districts[0].cells,
+        fine.iter().filter(|c| c.1 == Some(1)).count()
+    );
+}
+
+#[test]
 fn context_layers_from_the_sample() {
     let Some(s) = common::sample() else {
         return;

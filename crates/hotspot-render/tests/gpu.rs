@@ -95,7 +95,7 @@ fn full_coverage_without_outlines_shows_no_background_inside() {
         };
         h.fit(&frame, &cells);
         let img = h.render_rgba(&frame).unwrap_or_else(|e| panic!("{e}"));
-        let top = parse_hex("#b0202f").unwrap_or_default();
+        let top = parse_hex("#b0202f").unwrap_or_else(|e| panic!("{e}"));
         let (inside, bad) = leaks(&h, res, &img, top);
         assert!(
             inside > 320 * 320 / 3,
@@ -139,16 +139,22 @@ fn palette_value_flags_and_highlights_reach_the_pixels() {
         .set_coverage(8, &cells)
         .unwrap_or_else(|e| panic!("{e}"));
     h.map.set_resolution(8).unwrap_or_else(|e| panic!("{e}"));
+    // A palette as hotspot-script builds it from `palettes.rhai`; the renderer takes the very
+    // same type, and its LUT is the palette's own.
     let script = Palette {
-        name: "script".into(),
-        stops: vec!["#0000ff".into(), "#ff0000".into()],
-        mode: DomainMode::Linear,
-        reverse: false,
-        no_data: "#00ff0080".into(),
+        no_data: parse_hex("#00ff0080").unwrap_or_else(|e| panic!("{e}")),
         caption_low: "low".into(),
         caption_high: "high".into(),
+        ..Palette::from_hex("script", &["#0000ff", "#ff0000"]).unwrap_or_else(|e| panic!("{e}"))
     };
     h.map.set_palette(&script).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        h.map.lut_rgba(),
+        script
+            .lut(hotspot_render::palette::LUT_SIZE)
+            .concat()
+            .as_slice()
+    );
     h.map.set_opacity(1.0);
     h.map.set_theme(Theme::Light);
     // Cells 0..10 get 0, 10..20 get 10, the rest no data.
@@ -360,11 +366,7 @@ fn sample_city_at_1080p_and_4k() {
             .unwrap_or_else(|e| panic!("{e}"));
         h.map.set_theme(theme);
         h.map.set_domain(None);
-        let mut legend = Legend::new(
-            "Incident volume",
-            Palette::incident_volume(),
-            h.map.domain(),
-        );
+        let mut legend = Legend::new("Incident volume", Palette::volume(), h.map.domain());
         legend.caption_suffix = Some(format!(
             "Resolution {} {}.",
             hotspot_core::res::display(res),
@@ -427,8 +429,8 @@ fn quantile_mode_on_the_gpu_uses_breakpoints_from_the_values() {
     h.map
         .set_palette(&Palette {
             mode: DomainMode::Quantile,
-            stops: vec!["#000000".into(), "#808080".into(), "#ffffff".into()],
-            ..Palette::incident_volume()
+            stops: vec![[0, 0, 0, 255], [0x80, 0x80, 0x80, 255], [255; 4]],
+            ..Palette::volume()
         })
         .unwrap_or_else(|e| panic!("{e}"));
     h.map.set_opacity(1.0);

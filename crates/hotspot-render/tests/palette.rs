@@ -1,36 +1,41 @@
-//! Palette LUTs, domains and legend captions (no GPU needed).
+//! Palette LUTs, domains and legend captions (no GPU needed). The palette type is
+//! `hotspot_core::palette::Palette`, the one the scripts build; the renderer's LUT must be that
+//! palette's own `lut(256)`, byte for byte.
 
-use hotspot_render::palette::{CRIME_SCALE, LUT_SIZE, parse_hex, quantile_breaks};
-use hotspot_render::{Domain, DomainMode, Legend, Palette};
+use hotspot_render::palette::{
+    CRIME_SCALE, LUT_SIZE, lut_rgba, parse_hex, quantile_breaks, to_hex,
+};
+use hotspot_render::{Domain, DomainMode, Legend, Palette, ValueKind};
 
 fn texel(lut: &[u8], i: usize) -> [u8; 4] {
     [lut[i * 4], lut[i * 4 + 1], lut[i * 4 + 2], lut[i * 4 + 3]]
 }
 
+fn hex(s: &str) -> [u8; 4] {
+    parse_hex(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn domain(mode: DomainMode, lo: f32, hi: f32, breaks: Vec<f32>) -> Domain {
+    Domain {
+        mode,
+        lo,
+        hi,
+        breaks,
+    }
+}
+
 #[test]
 fn lut_endpoints_are_the_first_and_last_stops() {
-    let p = Palette::incident_volume();
-    let lut = p.lut_rgba().unwrap_or_else(|e| panic!("{e}"));
+    let p = Palette::volume();
+    let lut = lut_rgba(&p).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(lut.len(), LUT_SIZE * 4);
-    assert_eq!(
-        texel(&lut, 0),
-        parse_hex(CRIME_SCALE[0]).unwrap_or_default()
-    );
-    assert_eq!(
-        texel(&lut, LUT_SIZE - 1),
-        parse_hex(CRIME_SCALE[5]).unwrap_or_default()
-    );
+    assert_eq!(texel(&lut, 0), hex(CRIME_SCALE[0]));
+    assert_eq!(texel(&lut, LUT_SIZE - 1), hex(CRIME_SCALE[5]));
     // Evenly spaced stops: texel 51 is exactly the second stop (255 / 5 = 51).
-    assert_eq!(
-        texel(&lut, 51),
-        parse_hex(CRIME_SCALE[1]).unwrap_or_default()
-    );
+    assert_eq!(texel(&lut, 51), hex(CRIME_SCALE[1]));
     // Interpolated in between.
     let mid = texel(&lut, 25);
-    let (a, b) = (
-        parse_hex(CRIME_SCALE[0]).unwrap_or_default(),
-        parse_hex(CRIME_SCALE[1]).unwrap_or_default(),
-    );
+    let (a, b) = (hex(CRIME_SCALE[0]), hex(CRIME_SCALE[1]));
     for k in 0..3 {
         assert!(mid[k] >= a[k].min(b[k]) && mid[k] <= a[k].max(b[k]));
     }
@@ -38,42 +43,45 @@ fn lut_endpoints_are_the_first_and_last_stops() {
 
 #[test]
 fn reverse_reverses_the_lut() {
-    let fwd = Palette::incident_volume().lut_rgba().unwrap_or_default();
-    let rev = Palette::arrests().lut_rgba().unwrap_or_default();
+    let fwd = lut_rgba(&Palette::volume()).unwrap_or_default();
+    let rev = lut_rgba(&Palette::arrests()).unwrap_or_default();
     assert!(!fwd.is_empty());
     for i in 0..LUT_SIZE {
         assert_eq!(texel(&rev, i), texel(&fwd, LUT_SIZE - 1 - i), "texel {i}");
     }
-    assert_eq!(texel(&rev, 0), parse_hex("#b0202f").unwrap_or_default());
+    assert_eq!(texel(&rev, 0), hex("#b0202f"));
 }
 
 #[test]
 fn script_palette_reaches_the_lut() {
-    // What hotspot-script will construct: any stops, alpha allowed, short forms allowed.
+    // Built exactly as hotspot-script builds a palette from `palettes.rhai` (core's parser:
+    // short forms and alpha allowed), then handed to the renderer unchanged.
     let p = Palette {
-        name: "script".into(),
-        stops: vec!["#000".into(), "#0000ff80".into(), "#ffffff".into()],
-        mode: DomainMode::Linear,
+        mode: DomainMode::Log,
         reverse: false,
-        no_data: "#11223344".into(),
+        no_data: hex("#11223344"),
         caption_low: "calm".into(),
         caption_high: "busy".into(),
+        ..Palette::from_hex("script", &["#000", "#0000ff80", "#ffffff"])
+            .unwrap_or_else(|e| panic!("{e}"))
     };
-    let lut = p.lut_rgba().unwrap_or_else(|e| panic!("{e}"));
+    let lut = lut_rgba(&p).unwrap_or_else(|e| panic!("{e}"));
+    // Byte for byte the palette's own LUT: nothing is re-parsed or re-interpolated.
+    assert_eq!(lut, p.lut(LUT_SIZE).concat());
     assert_eq!(texel(&lut, 0), [0, 0, 0, 255]);
     assert_eq!(texel(&lut, 255), [255, 255, 255, 255]);
     assert_eq!(texel(&lut, 128), [1, 1, 255, 128]); // t = 0.502: just past the middle stop
-    assert_eq!(
-        p.no_data_rgba().unwrap_or_default(),
-        [0x11, 0x22, 0x33, 0x44]
-    );
-    let bad = Palette {
-        stops: vec!["#12".into()],
+    assert_eq!(to_hex(p.no_data), "#11223344");
+    // Reversed in the script → reversed on the GPU.
+    let rev = Palette {
+        reverse: true,
         ..p.clone()
     };
-    assert!(bad.lut_rgba().is_err());
+    assert_eq!(texel(&lut_rgba(&rev).unwrap_or_default(), 0), [255; 4]);
+    // Bad colours are the script's error, caught before a palette exists.
+    assert!(Palette::from_hex("bad", &["#12"]).is_err());
     let empty = Palette { stops: vec![], ..p };
-    assert!(empty.lut_rgba().is_err());
+    assert!(lut_rgba(&empty).is_err());
 }
 
 #[test]
@@ -85,50 +93,59 @@ fn quantile_breakpoints_for_a_known_set() {
     let mut shuffled: Vec<f32> = values.iter().rev().copied().collect();
     shuffled.push(f32::NAN);
     assert_eq!(quantile_breaks(&shuffled, 4), vec![25.75, 50.5, 75.25]);
-    let d = Domain {
-        lo: 0.0,
-        hi: 100.0,
-        breaks: quantile_breaks(&values, 4),
-    };
-    assert_eq!(d.normalise(DomainMode::Quantile, 1.0), 0.0);
-    assert_eq!(d.normalise(DomainMode::Quantile, 25.75), 1.0 / 3.0);
-    assert_eq!(d.normalise(DomainMode::Quantile, 60.0), 2.0 / 3.0);
-    assert_eq!(d.normalise(DomainMode::Quantile, 100.0), 1.0);
+    let d = domain(
+        DomainMode::Quantile,
+        0.0,
+        100.0,
+        quantile_breaks(&values, 4),
+    );
+    assert_eq!(d.normalise(1.0), 0.0);
+    assert_eq!(d.normalise(25.75), 1.0 / 3.0);
+    assert_eq!(d.normalise(60.0), 2.0 / 3.0);
+    assert_eq!(d.normalise(100.0), 1.0);
     // Six classes for the six default stops: each class hits a stop exactly.
     assert_eq!(quantile_breaks(&values, 6).len(), 5);
+    // The same breakpoints as the core palette's quantile domain.
+    let q = Palette {
+        mode: DomainMode::Quantile,
+        ..Palette::volume()
+    };
+    assert_eq!(
+        q.domain_for(&values, ValueKind::Count).breaks,
+        quantile_breaks(&values, 6)
+    );
 }
 
 #[test]
 fn log_domain_maps_known_values() {
-    let d = Domain {
-        lo: 0.0,
-        hi: 99.0,
-        breaks: vec![],
-    };
-    assert_eq!(d.normalise(DomainMode::Log, 0.0), 0.0);
-    assert!((d.normalise(DomainMode::Log, 9.0) - 0.5).abs() < 1e-6);
-    assert!((d.normalise(DomainMode::Log, 99.0) - 1.0).abs() < 1e-6);
-    assert_eq!(d.normalise(DomainMode::Log, 1e6), 1.0);
-    assert!((d.value_at(DomainMode::Log, 0.5) - 9.0).abs() < 1e-3);
-    assert!((d.normalise(DomainMode::Linear, 49.5) - 0.5).abs() < 1e-6);
+    let d = domain(DomainMode::Log, 0.0, 99.0, vec![]);
+    assert_eq!(d.normalise(0.0), 0.0);
+    assert!((d.normalise(9.0) - 0.5).abs() < 1e-6);
+    assert!((d.normalise(99.0) - 1.0).abs() < 1e-6);
+    assert_eq!(d.normalise(1e6), 1.0);
+    assert!((d.value_at(0.5) - 9.0).abs() < 1e-3);
+    let lin = domain(DomainMode::Linear, 0.0, 99.0, vec![]);
+    assert!((lin.normalise(49.5) - 0.5).abs() < 1e-6);
 }
 
 #[test]
 fn captions_follow_the_colours_shown() {
-    let vol = Legend::new(
-        "Incident volume",
-        Palette::incident_volume(),
-        Domain::default(),
-    );
+    let unit = domain(DomainMode::Linear, 0.0, 1.0, vec![]);
+    let vol = Legend::new("Incident volume", Palette::volume(), unit.clone());
     assert_eq!(
         vol.caption(),
         "Legend: green → lower incident intensity; red → higher incident intensity."
     );
     // The seed said "green → fewer arrests" although its reversed scale shows low as red.
-    let arr = Legend::new("Arrest count", Palette::arrests(), Domain::default());
+    let mut arr = Legend::new("Arrest count", Palette::arrests(), unit);
     assert_eq!(
         arr.caption(),
         "Legend: red → fewer arrests / lower clearance; green → more arrests / higher clearance."
+    );
+    arr.caption_suffix = Some("Resolution Street-scale (r9).".into());
+    assert!(
+        arr.caption()
+            .ends_with("clearance. Resolution Street-scale (r9).")
     );
 }
 
@@ -136,34 +153,34 @@ fn captions_follow_the_colours_shown() {
 fn legend_ticks_cover_the_domain() {
     let mut l = Legend::new(
         "Incident volume",
-        Palette::incident_volume(),
-        Domain {
-            lo: 0.0,
-            hi: 55.2,
-            breaks: vec![],
-        },
+        Palette::volume(),
+        domain(DomainMode::Linear, 0.0, 55.2, vec![]),
     );
     let ticks = l.ticks();
     let labels: Vec<&str> = ticks.iter().map(|t| t.1.as_str()).collect();
     assert_eq!(labels, ["0", "10", "20", "30", "40", "50"]);
     assert!(ticks.iter().all(|t| (0.0..=1.0).contains(&t.0)));
-    l.domain = Domain {
-        lo: 0.0,
-        hi: 0.35,
-        breaks: vec![],
-    };
+    l.domain = domain(DomainMode::Linear, 0.0, 0.35, vec![]);
     l.percent = true;
     assert_eq!(l.ticks().last().map(|t| t.1.clone()), Some("35%".into()));
     l.palette.mode = DomainMode::Log;
     l.percent = false;
-    l.domain = Domain {
-        lo: 0.0,
-        hi: 1000.0,
-        breaks: vec![],
-    };
+    l.domain = domain(DomainMode::Log, 0.0, 1000.0, vec![]);
     let log: Vec<String> = l.ticks().into_iter().map(|t| t.1).collect();
     assert!(
         log.contains(&"0".to_string()) && log.contains(&"1,000".to_string()),
         "{log:?}"
     );
+}
+
+#[test]
+fn seed_colour_ranges_reach_the_legend() {
+    // The seed's count rule: max(p90 = 2.1, 0.6 × 92 = 55.2, 1) = 55.2.
+    let mut values = vec![1.0f32; 90];
+    values.extend([12.0; 9]);
+    values.push(92.0);
+    let d = Palette::volume().domain_for(&values, ValueKind::Count);
+    assert!((d.hi - 55.2).abs() < 1e-4, "{}", d.hi);
+    let l = Legend::new("Incident volume", Palette::volume(), d);
+    assert_eq!(l.ticks().last().map(|t| t.1.as_str()), Some("50"));
 }

@@ -144,7 +144,7 @@ fn snapshot_micro_block_quantile_dark() {
         .set_palette(&Palette {
             name: "Quantile".into(),
             mode: DomainMode::Quantile,
-            ..Palette::incident_volume()
+            ..Palette::volume()
         })
         .unwrap_or_else(|e| panic!("{e}"));
     h.map
@@ -173,7 +173,7 @@ fn snapshot_neighbourhood_log_light() {
     h.map
         .set_palette(&Palette {
             mode: DomainMode::Log,
-            ..Palette::incident_volume()
+            ..Palette::volume()
         })
         .unwrap_or_else(|e| panic!("{e}"));
     h.map
@@ -213,8 +213,8 @@ fn snapshot_comparison_detects_a_change() {
         0,
         "rendering is deterministic"
     );
-    let mut p = Palette::incident_volume();
-    p.stops[5] = "#2020b0".into();
+    let mut p = Palette::volume();
+    p.stops[5] = [0x20, 0x20, 0xb0, 0xff];
     h.map.set_palette(&p).unwrap_or_else(|e| panic!("{e}"));
     let c = h.render_rgba(&f).unwrap_or_else(|e| panic!("{e}"));
     assert!(common::compare(&a, &c, 4).0 > 40);

@@ -91,7 +91,7 @@ impl ResIndex {
 
     /// The slot range holding the descendants of `ancestor` (a coarser or equal cell).
     pub fn descendant_slots(&self, ancestor: u64) -> std::ops::Range<usize> {
-        let (lo, hi) = crate::h3bits::descendant_bounds(ancestor, self.res);
+        let (lo, hi) = hotspot_core::h3bits::descendant_bounds(ancestor, self.res);
         let a = self.cells.partition_point(|c| *c < lo);
         let b = self.cells.partition_point(|c| *c <= hi);
         a..b

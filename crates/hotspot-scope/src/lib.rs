@@ -12,7 +12,6 @@
 
 pub mod bench;
 pub mod error;
-pub mod h3bits;
 pub mod index;
 pub mod query;
 pub mod read;

@@ -383,7 +383,7 @@ impl Engine {
 
     /// The label of a cell of any lake resolution.
     pub fn label(&self, cell: u64) -> Option<&str> {
-        let r = self.ix.at(crate::h3bits::resolution(cell)).ok()?;
+        let r = self.ix.at(hotspot_core::h3bits::resolution(cell)).ok()?;
         r.slot(cell).map(|s| r.label[s as usize].as_str())
     }
 
@@ -472,7 +472,7 @@ impl Engine {
                 )));
             }
             if let Some(p) = prev {
-                let pr = crate::h3bits::resolution(p);
+                let pr = hotspot_core::h3bits::resolution(p);
                 if r != pr + 1 || cell.parent(res::h3(pr)).map(u64::from) != Some(p) {
                     return Err(ScopeError::Drill(format!(
                         "{c:015x} is not a child of {p:015x}"
@@ -482,7 +482,7 @@ impl Engine {
             prev = Some(c);
         }
         if let Some(t) = prev {
-            let tr = crate::h3bits::resolution(t);
+            let tr = hotspot_core::h3bits::resolution(t);
             if scope.res <= tr {
                 return Err(ScopeError::Drill(format!(
                     "the drill target is r{tr}: show r{} or finer inside it",
@@ -955,7 +955,7 @@ impl Engine {
                 }
             }
             Some(&target) => {
-                let tr = crate::h3bits::resolution(target);
+                let tr = hotspot_core::h3bits::resolution(target);
                 if let Ok(tri) = ix.at(tr)
                     && let (Some(slot), Some(hours)) = (tri.slot(target), tri.hour.as_ref())
                 {
@@ -1243,7 +1243,7 @@ impl Engine {
         for &c in &scope.drill {
             breadcrumbs.push(Crumb {
                 cell: Some(c),
-                res: crate::h3bits::resolution(c),
+                res: hotspot_core::h3bits::resolution(c),
                 label: self
                     .label(c)
                     .map_or_else(|| format!("{c:015x}"), str::to_string),
@@ -1251,7 +1251,7 @@ impl Engine {
         }
         let target = scope.drill.last().copied();
         let parent = target.and_then(|t| {
-            let tr = crate::h3bits::resolution(t);
+            let tr = hotspot_core::h3bits::resolution(t);
             (tr > res::MIN_RES)
                 .then(|| {
                     h3o::CellIndex::try_from(t)
@@ -1263,14 +1263,14 @@ impl Engine {
         });
         let children = match target {
             Some(t) => {
-                let child_res = crate::h3bits::resolution(t) + 1;
+                let child_res = hotspot_core::h3bits::resolution(t) + 1;
                 let set: BTreeSet<u64> = cells
                     .cell
                     .values()
                     .iter()
                     .filter_map(|c| {
                         let cell = h3o::CellIndex::try_from(*c).ok()?;
-                        if crate::h3bits::resolution(*c) == child_res {
+                        if hotspot_core::h3bits::resolution(*c) == child_res {
                             Some(*c)
                         } else {
                             cell.parent(res::h3(child_res)).map(u64::from)

@@ -140,6 +140,8 @@ impl ConsoleUi {
                 .default_size(300.0)
                 .min_size(240.0)
                 .show(root, |ui| {
+                    // Keep the panel's width while its contents are narrow (loading).
+                    ui.set_min_width(ui.available_width());
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         sidebar::show(ui, input, &mut self.type_filter, &mut actions);
                     });
@@ -147,9 +149,10 @@ impl ConsoleUi {
         }
         egui::Panel::right("insights")
             .resizable(true)
-            .default_size(if input.wall { 520.0 } else { 430.0 })
+            .default_size(if input.wall { 360.0 } else { 430.0 })
             .min_size(320.0)
             .show(root, |ui| {
+                ui.set_min_width(ui.available_width());
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     panels::insights(ui, input, &mut actions);
                 });
@@ -269,17 +272,33 @@ impl ConsoleUi {
                 );
             }
         }
+        // Context labels, most important first (the renderer sorts them), on a translucent
+        // plate; a label that would overlap one already placed is left out.
+        let (fg, plate) = input.map.theme.map_or(
+            (Color32::from_gray(230), Color32::from_black_alpha(150)),
+            |t| {
+                let f = t.foreground();
+                let p = t.panel();
+                (
+                    Color32::from_rgb(f[0], f[1], f[2]),
+                    Color32::from_rgba_unmultiplied(p[0], p[1], p[2], 150),
+                )
+            },
+        );
+        let mut taken: Vec<egui::Rect> = Vec::new();
         for (pos, text) in &input.map.labels {
             let p = rect.min + pos.to_vec2();
-            if rect.contains(p) {
-                painter.text(
-                    p,
-                    egui::Align2::CENTER_CENTER,
-                    text,
-                    egui::FontId::proportional(12.0),
-                    Color32::from_white_alpha(170),
-                );
+            if !rect.contains(p) {
+                continue;
             }
+            let galley = painter.layout_no_wrap(text.clone(), egui::FontId::proportional(12.0), fg);
+            let r = egui::Rect::from_center_size(p, galley.size() + Vec2::new(8.0, 2.0));
+            if !rect.contains_rect(r) || taken.iter().any(|t| t.expand(3.0).intersects(r)) {
+                continue;
+            }
+            taken.push(r);
+            painter.rect_filled(r, 4.0, plate);
+            painter.galley(r.min + Vec2::new(4.0, 1.0), galley, fg);
         }
         let to_physical = |p: Pos2| Pos2::new((p.x - rect.min.x) * ppp, (p.y - rect.min.y) * ppp);
         if response.dragged() {

@@ -7,16 +7,18 @@
 //! all-time labels without re-reading Silver. Neighbour pooling sums each cell's
 //! `grid_disk(cell, 1)` (the cell and its six neighbours) in the same month.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::Hash;
 use std::path::Path;
 
 use h3o::CellIndex;
+use hotspot_core::hash::FastMap;
 use hotspot_core::lake::MonthStats;
-use hotspot_core::res::{self, MAX_RES, RESOLUTIONS};
+use hotspot_core::res::RESOLUTIONS;
 use hotspot_core::stats::{self, LOW_CONFIDENCE_BELOW, SMOOTHING_ALPHA, Z95};
 use polars::prelude::*;
 
+use super::silver::MonthRows;
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, StrColumn};
 use crate::schema::{bronze as b, gold as g, silver as s};
@@ -147,18 +149,14 @@ impl Tallies {
     }
 }
 
-/// The parent of an r10 cell at `res` (the cell itself at r10).
+/// The parent of a (valid) cell at `res`, or the cell itself at its own resolution.
 pub fn parent_at(cell: u64, res: u8) -> Option<u64> {
-    let c = CellIndex::try_from(cell).ok()?;
-    if res >= MAX_RES {
-        return Some(cell);
-    }
-    c.parent(res::h3(res)).map(u64::from)
+    (cell != 0).then(|| hotspot_core::h3bits::parent(cell, res))
 }
 
 /// The mode of each cell at `res` from r10 tallies: the value with the most incidents, ties
 /// to the smallest value.
-pub fn modes_at<V: Clone + Ord + Hash>(rows: &[(u64, V, u32)], res: u8) -> HashMap<u64, V> {
+pub fn modes_at<V: Clone + Ord + Hash>(rows: &[(u64, V, u32)], res: u8) -> FastMap<u64, V> {
     modes_of(rows.iter().map(|(c, v, n)| (*c, v, u64::from(*n))), res)
 }
 
@@ -166,14 +164,14 @@ pub fn modes_at<V: Clone + Ord + Hash>(rows: &[(u64, V, u32)], res: u8) -> HashM
 pub fn modes_of<'a, V: Clone + Ord + Hash + 'a>(
     rows: impl Iterator<Item = (u64, &'a V, u64)>,
     res: u8,
-) -> HashMap<u64, V> {
-    let mut sums: HashMap<(u64, &V), u64> = HashMap::new();
+) -> FastMap<u64, V> {
+    let mut sums: FastMap<(u64, &V), u64> = FastMap::default();
     for (cell, v, n) in rows {
         if let Some(p) = parent_at(cell, res) {
             *sums.entry((p, v)).or_insert(0) += n;
         }
     }
-    let mut best: HashMap<u64, (u64, &V)> = HashMap::new();
+    let mut best: FastMap<u64, (u64, &V)> = FastMap::default();
     for ((cell, v), n) in sums {
         match best.get_mut(&cell) {
             Some(cur) => {
@@ -201,155 +199,196 @@ pub struct MonthGold {
     pub stats: MonthStats,
 }
 
-fn collect(lf: LazyFrame, path: &Path) -> Result<DataFrame> {
-    lf.collect().map_err(|e| PipelineError::polars(path, e))
-}
-
-fn u32_sum(name: &str) -> Expr {
-    col(name)
-        .cast(DataType::UInt32)
-        .sum()
-        .cast(DataType::UInt32)
-        .alias(name)
-}
-
-fn incidents() -> Expr {
-    len().cast(DataType::UInt32).alias(g::INCIDENTS)
-}
-
-/// Computes every Gold table of one Silver month.
-pub fn gold_for_month(silver: &DataFrame, path: &Path) -> Result<MonthGold> {
-    let records = silver.height() as u64;
-    let geo_mask = silver
-        .column(s::GEO_ISSUE)
-        .map_err(|e| PipelineError::polars(path, e))?
-        .is_null();
-    let geo = silver
-        .filter(&geo_mask)
-        .map_err(|e| PipelineError::polars(path, e))?;
-    let unmapped = silver
-        .filter(&!&geo_mask)
-        .map_err(|e| PipelineError::polars(path, e))?;
-
-    let arrests_geolocated = geo
-        .column(b::ARREST)
-        .map_err(|e| PipelineError::polars(path, e))?
-        .bool()
-        .map_err(|e| PipelineError::polars(path, e))?
-        .sum()
-        .unwrap_or(0) as u64;
-    let geolocated = geo.height() as u64;
-    let prior = stats::rate(arrests_geolocated as f64, geolocated as f64);
-
-    let mut unmapped_by_issue = BTreeMap::new();
-    if unmapped.height() > 0 {
-        let issues = unmapped
-            .column(s::GEO_ISSUE)
-            .map_err(|e| PipelineError::polars(path, e))?
-            .str()
-            .map_err(|e| PipelineError::polars(path, e))?;
-        for i in issues.iter().flatten() {
-            *unmapped_by_issue.entry(i.to_string()).or_insert(0u64) += 1;
+/// Sums `N` counters per key over the rows `key_of` accepts. Groups come out in order of first
+/// appearance: deterministic (Bronze months are sorted by time and id) without a sort.
+fn aggregate<K, const N: usize>(
+    rows: usize,
+    mut key_of: impl FnMut(usize) -> Option<(K, [u32; N])>,
+) -> Vec<(K, [u32; N])>
+where
+    K: std::hash::Hash + Eq + Copy,
+{
+    let mut index: FastMap<K, u32> = FastMap::with_capacity_and_hasher(rows, Default::default());
+    let mut out: Vec<(K, [u32; N])> = Vec::with_capacity(rows / 2 + 1);
+    for i in 0..rows {
+        if let Some((k, v)) = key_of(i) {
+            let slot = *index.entry(k).or_insert_with(|| {
+                out.push((k, [0; N]));
+                (out.len() - 1) as u32
+            });
+            let e = &mut out[slot as usize].1;
+            for j in 0..N {
+                e[j] += v[j];
+            }
         }
     }
+    out
+}
 
-    let unmapped_day = collect(
-        unmapped
-            .clone()
-            .lazy()
-            .group_by([col(s::DATE), col(b::PRIMARY_TYPE), col(s::GEO_ISSUE)])
-            .agg([
-                incidents(),
-                u32_sum(b::ARREST).alias(g::ARRESTS),
-                u32_sum(b::DOMESTIC),
-            ])
-            .sort(
-                [s::DATE, b::PRIMARY_TYPE, s::GEO_ISSUE],
-                SortMultipleOptions::default(),
-            ),
-        path,
-    )?;
+fn counts<const N: usize>(
+    groups: &[impl Sized],
+    values: impl Fn(usize) -> [u32; N],
+    name: [&str; N],
+) -> Vec<Column> {
+    (0..N)
+        .map(|j| {
+            frame::vec_column::<UInt32Type>(
+                name[j],
+                (0..groups.len()).map(|i| values(i)[j]).collect(),
+            )
+        })
+        .collect()
+}
 
-    let city_hourly = collect(
-        silver
-            .clone()
-            .lazy()
-            .group_by([col(s::DATE), col(s::HOUR), col(b::PRIMARY_TYPE)])
-            .agg([
-                incidents(),
-                u32_sum(b::ARREST).alias(g::ARRESTS),
-                u32_sum(b::DOMESTIC),
-            ])
-            .sort(
-                [s::DATE, s::HOUR, b::PRIMARY_TYPE],
-                SortMultipleOptions::default(),
-            ),
-        path,
-    )?;
-    let district_daily = collect(
-        silver
-            .clone()
-            .lazy()
-            .group_by([col(s::DATE), col(b::DISTRICT), col(b::PRIMARY_TYPE)])
-            .agg([incidents(), u32_sum(b::ARREST).alias(g::ARRESTS)])
-            .sort(
-                [s::DATE, b::DISTRICT, b::PRIMARY_TYPE],
-                SortMultipleOptions::default().with_nulls_last(true),
-            ),
-        path,
-    )?;
-    let tallies = tally(&geo, path)?;
-    let lf = geo.lazy();
+/// The `primary_type` column of a Gold cube, written as an Enum over the month's types: the
+/// writer emits the dictionary straight from our codes instead of hashing millions of repeated
+/// strings (Parquet readers still see a dictionary-encoded string column).
+fn type_column(names: &[String], codes: impl Iterator<Item = u32>) -> Result<Column> {
+    let err = |e| PipelineError::polars(Path::new(g::PRIMARY_TYPE), e);
+    let cats = FrozenCategories::new(names.iter().map(String::as_str)).map_err(err)?;
+    let dtype = DataType::from_frozen_categories(cats.clone());
+    let name = g::PRIMARY_TYPE.into();
+    let series = match cats.physical() {
+        CategoricalPhysical::U8 => {
+            let ids = UInt8Chunked::from_vec(name, codes.map(|c| c as u8).collect());
+            Categorical8Chunked::from_cats_and_dtype(ids, dtype).into_series()
+        }
+        CategoricalPhysical::U16 => {
+            let ids = UInt16Chunked::from_vec(name, codes.map(|c| c as u16).collect());
+            Categorical16Chunked::from_cats_and_dtype(ids, dtype).into_series()
+        }
+        CategoricalPhysical::U32 => {
+            let ids = UInt32Chunked::from_vec(name, codes.collect());
+            Categorical32Chunked::from_cats_and_dtype(ids, dtype).into_series()
+        }
+    };
+    Ok(series.into_column())
+}
+
+/// Computes every Gold table of one month from its rows.
+pub fn gold_for_month(rows: &MonthRows) -> Result<MonthGold> {
+    let n = rows.len();
+    let (a, d) = (&rows.arrest, &rows.domestic);
+    let flags = |i: usize| [1u32, u32::from(a[i]), u32::from(d[i])];
+    let r10 = &rows.cells[RESOLUTIONS.len() - 1];
+    let geolocated = r10.iter().filter(|c| **c != 0).count() as u64;
+    let arrests_geolocated = (0..n).filter(|&i| r10[i] != 0 && a[i]).count() as u64;
+    let prior = stats::rate(arrests_geolocated as f64, geolocated as f64);
+    let mut unmapped_by_issue = BTreeMap::new();
+    for i in rows.issue.iter().flatten() {
+        *unmapped_by_issue
+            .entry(i.code().to_string())
+            .or_insert(0u64) += 1;
+    }
+
+    // Citywide cubes over every record.
+    let hourly = aggregate(n, |i| {
+        Some(((rows.date[i], rows.hour[i], rows.ty[i]), flags(i)))
+    });
+    let mut cols = vec![
+        frame::date_column(s::DATE, hourly.iter().map(|((d, _, _), _)| *d).collect()),
+        frame::vec_column::<UInt8Type>(s::HOUR, hourly.iter().map(|((_, h, _), _)| *h).collect()),
+        type_column(&rows.types, hourly.iter().map(|((_, _, t), _)| *t))?,
+    ];
+    cols.extend(counts(
+        &hourly,
+        |i| hourly[i].1,
+        [g::INCIDENTS, g::ARRESTS, g::DOMESTIC],
+    ));
+    let city_hourly = frame::frame(cols)?;
+
+    // Nulls sort last: the key's first element is `district.is_none()`.
+    let districts = aggregate(n, |i| {
+        let dist = rows.district[i];
+        Some((
+            (rows.date[i], dist.is_none(), dist.unwrap_or(0), rows.ty[i]),
+            [1, u32::from(a[i])],
+        ))
+    });
+    let mut cols = vec![
+        frame::date_column(s::DATE, districts.iter().map(|((d, ..), _)| *d).collect()),
+        frame::opt_column::<UInt8Type>(
+            b::DISTRICT,
+            districts
+                .iter()
+                .map(|((_, none, dist, _), _)| (!none).then_some(*dist))
+                .collect(),
+        ),
+        type_column(&rows.types, districts.iter().map(|((.., t), _)| *t))?,
+    ];
+    cols.extend(counts(
+        &districts,
+        |i| districts[i].1,
+        [g::INCIDENTS, g::ARRESTS],
+    ));
+    let district_daily = frame::frame(cols)?;
+
+    let unmapped = aggregate(n, |i| {
+        rows.issue[i].map(|issue| ((rows.date[i], rows.ty[i], issue.code()), flags(i)))
+    });
+    let mut issue_col = StrColumn::default();
+    for ((_, _, code), _) in &unmapped {
+        issue_col.push(code);
+    }
+    let mut cols = vec![
+        frame::date_column(s::DATE, unmapped.iter().map(|((d, ..), _)| *d).collect()),
+        type_column(&rows.types, unmapped.iter().map(|((_, t, _), _)| *t))?,
+        issue_col.into_column(s::GEO_ISSUE),
+    ];
+    cols.extend(counts(
+        &unmapped,
+        |i| unmapped[i].1,
+        [g::INCIDENTS, g::ARRESTS, g::DOMESTIC],
+    ));
+    let unmapped_day = frame::frame(cols)?;
+
+    let groups = field_groups(rows);
+    let tallies = tally(rows, &groups);
     let mut cell_day = Vec::new();
     let mut cell_hour = Vec::new();
     let mut cell_month = Vec::new();
-    for r in RESOLUTIONS {
-        let cell = s::h3(r);
-        cell_day.push(collect(
-            lf.clone()
-                .group_by([
-                    col(&cell).alias(g::CELL),
-                    col(s::DATE),
-                    col(b::PRIMARY_TYPE),
-                ])
-                .agg([
-                    incidents(),
-                    u32_sum(b::ARREST).alias(g::ARRESTS),
-                    u32_sum(b::DOMESTIC),
-                ])
-                .sort(
-                    [g::CELL, g::DATE, g::PRIMARY_TYPE],
-                    SortMultipleOptions::default(),
-                ),
-            path,
-        )?);
-        cell_hour.push(collect(
-            lf.clone()
-                .group_by([
-                    col(&cell).alias(g::CELL),
-                    col(b::PRIMARY_TYPE),
-                    col(s::DOW),
-                    col(s::HOUR),
-                ])
-                .agg([incidents(), u32_sum(b::ARREST).alias(g::ARRESTS)])
-                .sort(
-                    [g::CELL, g::PRIMARY_TYPE, g::DOW, g::HOUR],
-                    SortMultipleOptions::default(),
-                ),
-            path,
-        )?);
-        let counts = collect(
-            lf.clone()
-                .group_by([col(&cell).alias(g::CELL)])
-                .agg([
-                    incidents(),
-                    u32_sum(b::ARREST).alias(g::ARRESTS),
-                    u32_sum(b::DOMESTIC),
-                ])
-                .sort([g::CELL], SortMultipleOptions::default()),
-            path,
-        )?;
-        cell_month.push(cell_month_frame(&counts, &tallies, r, prior, path)?);
+    for (ri, &res) in RESOLUTIONS.iter().enumerate() {
+        let cells = &rows.cells[ri];
+        let day = aggregate(n, |i| {
+            (cells[i] != 0).then(|| ((cells[i], rows.date[i], rows.ty[i]), flags(i)))
+        });
+        let mut cols = vec![
+            frame::vec_column::<UInt64Type>(g::CELL, day.iter().map(|((c, ..), _)| *c).collect()),
+            frame::date_column(g::DATE, day.iter().map(|((_, d, _), _)| *d).collect()),
+            type_column(&rows.types, day.iter().map(|((.., t), _)| *t))?,
+        ];
+        cols.extend(counts(
+            &day,
+            |i| day[i].1,
+            [g::INCIDENTS, g::ARRESTS, g::DOMESTIC],
+        ));
+        cell_day.push(frame::frame(cols)?);
+
+        let hour = aggregate(n, |i| {
+            (cells[i] != 0).then(|| {
+                (
+                    (cells[i], rows.ty[i], rows.dow[i], rows.hour[i]),
+                    [1, u32::from(a[i])],
+                )
+            })
+        });
+        let mut cols = vec![
+            frame::vec_column::<UInt64Type>(g::CELL, hour.iter().map(|((c, ..), _)| *c).collect()),
+            type_column(&rows.types, hour.iter().map(|((_, t, ..), _)| *t))?,
+            frame::vec_column::<UInt8Type>(
+                g::DOW,
+                hour.iter().map(|((_, _, w, _), _)| *w).collect(),
+            ),
+            frame::vec_column::<UInt8Type>(g::HOUR, hour.iter().map(|((.., h), _)| *h).collect()),
+        ];
+        cols.extend(counts(&hour, |i| hour[i].1, [g::INCIDENTS, g::ARRESTS]));
+        cell_hour.push(frame::frame(cols)?);
+
+        let mut month = aggregate(n, |i| (cells[i] != 0).then(|| (cells[i], flags(i))));
+        // One row per cell: cheap to sort, and readers like cell order.
+        month.sort_unstable_by_key(|(c, _)| *c);
+        let modes = month_modes(&groups, res);
+        cell_month.push(cell_month_frame(&month, rows, &modes, prior)?);
     }
     Ok(MonthGold {
         city_hourly,
@@ -360,7 +399,7 @@ pub fn gold_for_month(silver: &DataFrame, path: &Path) -> Result<MonthGold> {
         unmapped_day,
         tallies,
         stats: MonthStats {
-            records,
+            records: n as u64,
             geolocated,
             arrests_geolocated,
             unmapped_by_issue,
@@ -369,54 +408,32 @@ pub fn gold_for_month(silver: &DataFrame, path: &Path) -> Result<MonthGold> {
     })
 }
 
-fn tally(geo: &DataFrame, path: &Path) -> Result<Tallies> {
-    let r10 = s::h3(MAX_RES);
+fn tally(rows: &MonthRows, g: &FieldGroups) -> Tallies {
     let mut t = Tallies::default();
-    for field in TallyField::ALL {
-        let name = field.column();
-        let df = collect(
-            geo.clone()
-                .lazy()
-                .filter(col(name).is_not_null())
-                .group_by([col(&r10), col(name)])
-                .agg([incidents()]),
-            path,
-        )?;
-        let err = |e| PipelineError::polars(path, e);
-        let cells = df.column(&r10).map_err(err)?.u64().map_err(err)?;
-        let counts = df.column(g::INCIDENTS).map_err(err)?.u32().map_err(err)?;
-        if field.numeric() {
-            let values = df
-                .column(name)
-                .map_err(err)?
-                .cast(&DataType::UInt8)
-                .map_err(err)?;
-            let values = values.u8().map_err(err)?;
-            let mut rows: Vec<(u64, u8, u32)> = cells
-                .iter()
-                .zip(values.iter())
-                .zip(counts.iter())
-                .filter_map(|((c, v), n)| Some((c?, v?, n?)))
-                .collect();
-            rows.sort_unstable();
-            t.numeric.insert(field, rows);
-        } else {
-            let values = df.column(name).map_err(err)?.str().map_err(err)?;
-            let mut rows: Vec<(u64, String, u32)> = cells
-                .iter()
-                .zip(values.iter())
-                .zip(counts.iter())
-                .filter_map(|((c, v), n)| Some((c?, v?.to_string(), n?)))
-                .collect();
-            rows.sort_unstable();
-            t.text.insert(field, rows);
-        }
-    }
-    Ok(t)
+    let text = |groups: &[((u64, u32), [u32; 1])], names: &[String]| -> Vec<(u64, String, u32)> {
+        groups
+            .iter()
+            .map(|((c, code), [k])| (*c, names[*code as usize].clone(), *k))
+            .collect()
+    };
+    t.text
+        .insert(TallyField::PrimaryType, text(&g.ty, &rows.types));
+    t.text
+        .insert(TallyField::Block, text(&g.block, &rows.blocks));
+    t.text
+        .insert(TallyField::Street, text(&g.street, &rows.streets));
+    let numeric = |groups: &[((u64, u8), [u32; 1])]| -> Vec<(u64, u8, u32)> {
+        groups.iter().map(|((c, v), [k])| (*c, *v, *k)).collect()
+    };
+    t.numeric.insert(TallyField::District, numeric(&g.district));
+    t.numeric.insert(TallyField::Ward, numeric(&g.ward));
+    t.numeric
+        .insert(TallyField::CommunityArea, numeric(&g.community_area));
+    t
 }
 
 /// Neighbour-pooled counts: for each cell, the sums over `grid_disk(cell, 1)` of `counts`.
-pub fn pool(cells: &[u64], counts: &HashMap<u64, (u32, u32)>) -> Vec<(u32, u32)> {
+pub fn pool(cells: &[u64], counts: &FastMap<u64, (u32, u32)>) -> Vec<(u32, u32)> {
     cells
         .iter()
         .map(|&c| {
@@ -433,48 +450,102 @@ pub fn pool(cells: &[u64], counts: &HashMap<u64, (u32, u32)>) -> Vec<(u32, u32)>
         .collect()
 }
 
-fn cell_month_frame(
-    counts: &DataFrame,
-    tallies: &Tallies,
-    res: u8,
-    prior: f64,
-    path: &Path,
-) -> Result<DataFrame> {
-    let err = |e| PipelineError::polars(path, e);
-    let cells: Vec<u64> = counts
-        .column(g::CELL)
-        .map_err(err)?
-        .u64()
-        .map_err(err)?
-        .iter()
-        .flatten()
-        .collect();
-    let inc: Vec<u32> = counts
-        .column(g::INCIDENTS)
-        .map_err(err)?
-        .u32()
-        .map_err(err)?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let arr: Vec<u32> = counts
-        .column(g::ARRESTS)
-        .map_err(err)?
-        .u32()
-        .map_err(err)?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let dom: Vec<u32> = counts
-        .column(g::DOMESTIC)
-        .map_err(err)?
-        .u32()
-        .map_err(err)?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
+/// Per cell, the value with the most incidents among `(cell, value)` groups; ties go to the
+/// smallest value (dictionary codes sort like their text).
+fn modes_of_groups<V: Copy + Ord>(groups: &[((u64, V), [u32; 1])]) -> FastMap<u64, V> {
+    let mut best: FastMap<u64, (u32, V)> =
+        FastMap::with_capacity_and_hasher(groups.len(), Default::default());
+    for ((cell, v), [n]) in groups {
+        best.entry(*cell)
+            .and_modify(|cur| {
+                if *n > cur.0 || (*n == cur.0 && *v < cur.1) {
+                    *cur = (*n, *v);
+                }
+            })
+            .or_insert((*n, *v));
+    }
+    best.into_iter().map(|(c, (_, v))| (c, v)).collect()
+}
 
-    let by_cell: HashMap<u64, (u32, u32)> = cells
+/// (r10 cell, value) → incidents for each attribute with a mode: counted once per month, then
+/// rolled up to every coarser resolution.
+struct FieldGroups {
+    ty: Vec<((u64, u32), [u32; 1])>,
+    block: Vec<((u64, u32), [u32; 1])>,
+    street: Vec<((u64, u32), [u32; 1])>,
+    district: Vec<((u64, u8), [u32; 1])>,
+    ward: Vec<((u64, u8), [u32; 1])>,
+    community_area: Vec<((u64, u8), [u32; 1])>,
+}
+
+fn field_groups(rows: &MonthRows) -> FieldGroups {
+    let r10 = &rows.cells[RESOLUTIONS.len() - 1];
+    let n = rows.len();
+    let coded =
+        |codes: &[u32]| aggregate(n, |i| (r10[i] != 0).then(|| ((r10[i], codes[i]), [1u32])));
+    let numeric = |values: &[Option<u8>]| {
+        aggregate(n, |i| match (r10[i], values[i]) {
+            (0, _) | (_, None) => None,
+            (c, Some(v)) => Some(((c, v), [1u32])),
+        })
+    };
+    FieldGroups {
+        ty: coded(&rows.ty),
+        block: coded(&rows.block),
+        street: coded(&rows.street),
+        district: numeric(&rows.district),
+        ward: numeric(&rows.ward),
+        community_area: numeric(&rows.community_area),
+    }
+}
+
+/// r10 groups summed into their parents at `res`.
+fn roll_up<V: Copy + Eq + Hash>(
+    groups: &[((u64, V), [u32; 1])],
+    res: u8,
+) -> Vec<((u64, V), [u32; 1])> {
+    if res >= hotspot_core::res::MAX_RES {
+        return groups.to_vec();
+    }
+    aggregate(groups.len(), |i| {
+        let ((c, v), n) = groups[i];
+        Some(((hotspot_core::h3bits::parent(c, res), v), n))
+    })
+}
+
+/// The month's modes at one resolution.
+struct MonthModes {
+    ty: FastMap<u64, u32>,
+    block: FastMap<u64, u32>,
+    street: FastMap<u64, u32>,
+    district: FastMap<u64, u8>,
+    ward: FastMap<u64, u8>,
+    community_area: FastMap<u64, u8>,
+}
+
+fn month_modes(g: &FieldGroups, res: u8) -> MonthModes {
+    MonthModes {
+        ty: modes_of_groups(&roll_up(&g.ty, res)),
+        block: modes_of_groups(&roll_up(&g.block, res)),
+        street: modes_of_groups(&roll_up(&g.street, res)),
+        district: modes_of_groups(&roll_up(&g.district, res)),
+        ward: modes_of_groups(&roll_up(&g.ward, res)),
+        community_area: modes_of_groups(&roll_up(&g.community_area, res)),
+    }
+}
+
+fn cell_month_frame(
+    counts: &[(u64, [u32; 3])],
+    rows: &MonthRows,
+    modes: &MonthModes,
+    prior: f64,
+) -> Result<DataFrame> {
+    let cells: Vec<u64> = counts.iter().map(|(c, _)| *c).collect();
+    let inc: Vec<u32> = counts.iter().map(|(_, v)| v[0]).collect();
+    let arr: Vec<u32> = counts.iter().map(|(_, v)| v[1]).collect();
+    let dom: Vec<u32> = counts.iter().map(|(_, v)| v[2]).collect();
+
+    let by_cell: FastMap<u64, (u32, u32)> = cells
         .iter()
         .zip(inc.iter().zip(arr.iter()))
         .map(|(c, (n, k))| (*c, (*n, *k)))
@@ -506,24 +577,14 @@ fn cell_month_frame(
         low.push(inc[i] < LOW_CONFIDENCE_BELOW);
     }
 
-    let text_mode = |field: TallyField, name: &str| -> Column {
-        let modes = tallies
-            .text
-            .get(&field)
-            .map(|rows| modes_at(rows, res))
-            .unwrap_or_default();
+    let text_mode = |modes: &FastMap<u64, u32>, names: &[String], name: &str| -> Column {
         let mut c = StrColumn::default();
         for cell in &cells {
-            c.push_opt(modes.get(cell).map(String::as_str));
+            c.push_opt(modes.get(cell).map(|code| names[*code as usize].as_str()));
         }
         c.into_column(name)
     };
-    let num_mode = |field: TallyField, name: &str| -> Column {
-        let modes = tallies
-            .numeric
-            .get(&field)
-            .map(|rows| modes_at(rows, res))
-            .unwrap_or_default();
+    let num_mode = |modes: &FastMap<u64, u8>, name: &str| -> Column {
         frame::opt_column::<UInt8Type>(name, cells.iter().map(|c| modes.get(c).copied()).collect())
     };
 
@@ -540,12 +601,12 @@ fn cell_month_frame(
         frame::vec_column::<Float64Type>(g::POOLED_RATE, p_rate),
         frame::vec_column::<Float64Type>(g::POOLED_SMOOTHED, p_smooth),
         frame::bool_column(g::LOW_CONFIDENCE, low),
-        text_mode(TallyField::PrimaryType, g::DOMINANT_TYPE),
-        text_mode(TallyField::Block, g::SIGNATURE_BLOCK),
-        text_mode(TallyField::Street, g::SIGNATURE_STREET),
-        num_mode(TallyField::District, g::DISTRICT),
-        num_mode(TallyField::Ward, g::WARD),
-        num_mode(TallyField::CommunityArea, g::COMMUNITY_AREA),
+        text_mode(&modes.ty, &rows.types, g::DOMINANT_TYPE),
+        text_mode(&modes.block, &rows.blocks, g::SIGNATURE_BLOCK),
+        text_mode(&modes.street, &rows.streets, g::SIGNATURE_STREET),
+        num_mode(&modes.district, g::DISTRICT),
+        num_mode(&modes.ward, g::WARD),
+        num_mode(&modes.community_area, g::COMMUNITY_AREA),
         frame::vec_column::<UInt32Type>(g::DOMESTIC, dom),
         frame::vec_column::<Float64Type>(g::PRIOR, vec![prior; n]),
     ])
@@ -554,6 +615,7 @@ fn cell_month_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hotspot_core::res;
 
     #[test]
     fn modes_break_ties_to_the_smallest_value() {
@@ -589,7 +651,7 @@ mod tests {
         let far = h3o::LatLng::new(41.75, -87.60)
             .expect("valid")
             .to_cell(res::h3(9));
-        let mut counts = HashMap::new();
+        let mut counts = FastMap::default();
         counts.insert(u64::from(centre), (10, 2));
         counts.insert(u64::from(ring[0]), (5, 1));
         counts.insert(u64::from(ring[3]), (1, 1));

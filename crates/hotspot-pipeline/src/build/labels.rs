@@ -1,6 +1,8 @@
 //! All-time labels and drill maps, from every month's r10 tallies.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use hotspot_core::hash::FastMap;
 
 use h3o::CellIndex;
 use hotspot_core::names;
@@ -12,20 +14,37 @@ use crate::error::Result;
 use crate::frame::{self, StrColumn};
 use crate::schema::gold as g;
 
-/// Every month's tallies summed: (r10 cell, value) → incidents over all time.
+/// Every month's tallies summed: (r10 cell, value) → incidents over all time. Text values are
+/// interned to integer codes so that summing hundreds of months never clones a string.
 #[derive(Debug, Default)]
 pub struct AllTime {
-    text: HashMap<TallyField, HashMap<(u64, String), u64>>,
-    numeric: HashMap<TallyField, HashMap<(u64, u8), u64>>,
+    strings: Vec<String>,
+    codes: FastMap<String, u32>,
+    text: FastMap<TallyField, FastMap<(u64, u32), u64>>,
+    numeric: FastMap<TallyField, FastMap<(u64, u8), u64>>,
 }
 
 impl AllTime {
+    fn intern(&mut self, value: &str) -> u32 {
+        if let Some(c) = self.codes.get(value) {
+            return *c;
+        }
+        let c = self.strings.len() as u32;
+        self.strings.push(value.to_string());
+        self.codes.insert(value.to_string(), c);
+        c
+    }
+
     /// Adds one month's tallies.
     pub fn add(&mut self, t: &Tallies) {
         for (f, rows) in &t.text {
+            let coded: Vec<(u64, u32, u32)> = rows
+                .iter()
+                .map(|(c, v, n)| (*c, self.intern(v), *n))
+                .collect();
             let map = self.text.entry(*f).or_default();
-            for (c, v, n) in rows {
-                *map.entry((*c, v.clone())).or_insert(0) += u64::from(*n);
+            for (c, code, n) in coded {
+                *map.entry((c, code)).or_insert(0) += u64::from(n);
             }
         }
         for (f, rows) in &t.numeric {
@@ -36,14 +55,38 @@ impl AllTime {
         }
     }
 
-    fn text_modes(&self, f: TallyField, res: u8) -> HashMap<u64, String> {
-        self.text
-            .get(&f)
-            .map(|m| modes_of(m.iter().map(|((c, v), n)| (*c, v, *n)), res))
-            .unwrap_or_default()
+    /// Text modes by code; codes compare like their strings only after mapping, so ties are
+    /// broken on the strings themselves.
+    fn text_modes(&self, f: TallyField, res: u8) -> FastMap<u64, String> {
+        let Some(map) = self.text.get(&f) else {
+            return FastMap::default();
+        };
+        let mut sums: FastMap<(u64, u32), u64> = FastMap::default();
+        for ((c, code), n) in map {
+            if let Some(p) = parent_at(*c, res) {
+                *sums.entry((p, *code)).or_insert(0) += n;
+            }
+        }
+        let mut best: FastMap<u64, (u64, u32)> = FastMap::default();
+        for ((cell, code), n) in sums {
+            let better = |cur: &(u64, u32)| {
+                n > cur.0
+                    || (n == cur.0 && self.strings[code as usize] < self.strings[cur.1 as usize])
+            };
+            match best.get_mut(&cell) {
+                Some(cur) if better(cur) => *cur = (n, code),
+                Some(_) => {}
+                None => {
+                    best.insert(cell, (n, code));
+                }
+            }
+        }
+        best.into_iter()
+            .map(|(c, (_, code))| (c, self.strings[code as usize].clone()))
+            .collect()
     }
 
-    fn numeric_modes(&self, f: TallyField, res: u8) -> HashMap<u64, u8> {
+    fn numeric_modes(&self, f: TallyField, res: u8) -> FastMap<u64, u8> {
         self.numeric
             .get(&f)
             .map(|m| modes_of(m.iter().map(|((c, v), n)| (*c, v, *n)), res))
@@ -51,8 +94,8 @@ impl AllTime {
     }
 
     /// All-time incidents per cell at `res` (every geolocated record has a primary type).
-    fn incidents(&self, res: u8) -> HashMap<u64, u64> {
-        let mut out = HashMap::new();
+    fn incidents(&self, res: u8) -> FastMap<u64, u64> {
+        let mut out = FastMap::default();
         if let Some(m) = self.text.get(&TallyField::PrimaryType) {
             for ((c, _), n) in m {
                 if let Some(p) = parent_at(*c, res) {

@@ -18,7 +18,6 @@ use hotspot_core::lake::{BuildInfo, GoldTable, Lake, MonthStats, SCHEMA_VERSION}
 use hotspot_core::progress::Progress;
 use hotspot_core::res::RESOLUTIONS;
 use hotspot_core::time::YearMonth;
-use rayon::prelude::*;
 
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, PendingFiles};
@@ -109,7 +108,13 @@ struct PhaseTimes {
 }
 
 impl PhaseTimes {
-    const NAMES: [&'static str; 5] = ["read bronze", "silver", "gold", "write silver", "write gold"];
+    const NAMES: [&'static str; 5] = [
+        "read bronze",
+        "silver",
+        "gold",
+        "write silver",
+        "write gold",
+    ];
 
     fn add(&self, phase: usize, since: Instant) {
         self.nanos[phase].fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
@@ -121,7 +126,10 @@ impl PhaseTimes {
             .zip(&self.nanos)
             .map(|(n, v)| format!("{n} {:.2}s", v.load(Ordering::Relaxed) as f64 / 1e9))
             .collect();
-        tracing::info!("month build phases (CPU time over threads): {}", parts.join(", "));
+        tracing::info!(
+            "month build phases (CPU time over threads): {}",
+            parts.join(", ")
+        );
     }
 }
 
@@ -131,10 +139,11 @@ fn build_month(lake: &Lake, ym: YearMonth, times: &PhaseTimes) -> Result<BuiltMo
     let bronze = frame::read_parquet(&bronze_path, None)?;
     times.add(0, t);
     let t = Instant::now();
-    let mut silver = silver::silver_from_bronze(bronze, &bronze_path)?;
+    let (mut silver, rows) = silver::silver_from_bronze(bronze, &bronze_path)?;
     times.add(1, t);
     let t = Instant::now();
-    let g = gold::gold_for_month(&silver, &bronze_path)?;
+    let g = gold::gold_for_month(&rows)?;
+    drop(rows);
     times.add(2, t);
     let t = Instant::now();
     let mut pending = PendingFiles::default();
@@ -196,18 +205,15 @@ pub fn build(lake: &Lake, options: &BuildOptions, progress: &dyn Progress) -> Re
     let stage = progress.stage("build months", Some(targets.len() as u64));
     let done = AtomicUsize::new(0);
     let times = PhaseTimes::default();
-    let built: Vec<Result<BuiltMonth>> = targets
-        .par_iter()
-        .map(|&ym| {
-            let month = build_month(lake, ym, &times)?;
-            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-            stage.advance(1);
-            if options.fail_after_months.is_some_and(|limit| n >= limit) {
-                return Err(PipelineError::InjectedFailure(n));
-            }
-            Ok(month)
-        })
-        .collect();
+    let built: Vec<Result<BuiltMonth>> = crate::parallel::map_partitions(&targets, |&ym| {
+        let month = build_month(lake, ym, &times)?;
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        stage.advance(1);
+        if options.fail_after_months.is_some_and(|limit| n >= limit) {
+            return Err(PipelineError::InjectedFailure(n));
+        }
+        Ok(month)
+    });
     stage.finish();
     times.log();
     let mut pending = PendingFiles::default();
@@ -245,14 +251,11 @@ pub fn build(lake: &Lake, options: &BuildOptions, progress: &dyn Progress) -> Re
         .into_iter()
         .filter(|m| !rebuilt.contains(m))
         .collect();
-    let others: Vec<Result<Tallies>> = other_months
-        .par_iter()
-        .map(|&ym| {
-            let path = lake.r10_tally(ym);
-            let df = frame::read_parquet(&path, None)?;
-            Tallies::from_frame(&df, &path)
-        })
-        .collect();
+    let others: Vec<Result<Tallies>> = crate::parallel::map_partitions(&other_months, |&ym| {
+        let path = lake.r10_tally(ym);
+        let df = frame::read_parquet(&path, None)?;
+        Tallies::from_frame(&df, &path)
+    });
     for t in others {
         all_time.add(&t?);
     }

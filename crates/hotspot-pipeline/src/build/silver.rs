@@ -3,18 +3,17 @@
 //! The point is assigned to a cell once, at r10 (h3o, in parallel); r6–r9 are its parents, so
 //! every coarse cell's count is exactly the sum of its children's.
 
-use std::collections::HashMap;
 use std::f64::consts::TAU;
 use std::path::Path;
 
 use h3o::{CellIndex, LatLng};
 use hotspot_core::geo;
+use hotspot_core::hash::FastMap;
 use hotspot_core::names::street_of_block;
 use hotspot_core::res::{self, MAX_RES, RESOLUTIONS};
 use hotspot_core::taxonomy::default_category;
 use hotspot_core::time::{self, MICROS_PER_DAY};
 use polars::prelude::*;
-use rayon::prelude::*;
 
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, StrColumn};
@@ -48,8 +47,80 @@ fn str_values<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Stri
         .map_err(|e| PipelineError::polars(path, e))
 }
 
-/// Adds Silver's columns to a Bronze month. Returns the Silver frame.
-pub fn silver_from_bronze(bronze: DataFrame, path: &Path) -> Result<DataFrame> {
+/// One month's rows in the compact form Gold aggregates: numbers, and dictionary codes for
+/// text (codes are assigned in sorted order of the text, so sorting by code sorts by text).
+#[derive(Debug, Default)]
+pub struct MonthRows {
+    /// Cells at r6 … r10; 0 where the record has no usable coordinates.
+    pub cells: [Vec<u64>; 5],
+    pub date: Vec<i32>,
+    pub hour: Vec<u8>,
+    pub dow: Vec<u8>,
+    pub ty: Vec<u32>,
+    pub types: Vec<String>,
+    pub arrest: Vec<bool>,
+    pub domestic: Vec<bool>,
+    pub district: Vec<Option<u8>>,
+    pub ward: Vec<Option<u8>>,
+    pub community_area: Vec<Option<u8>>,
+    pub block: Vec<u32>,
+    pub blocks: Vec<String>,
+    pub street: Vec<u32>,
+    pub streets: Vec<String>,
+    pub issue: Vec<Option<geo::GeoIssue>>,
+}
+
+impl MonthRows {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.date.len()
+    }
+
+    /// Whether the month has no records.
+    pub fn is_empty(&self) -> bool {
+        self.date.is_empty()
+    }
+}
+
+/// Dictionary-codes text values: codes follow the sorted order of the distinct values.
+fn encode<'a>(values: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<String>) {
+    let mut first: FastMap<&'a str, u32> = FastMap::default();
+    let mut raw = Vec::new();
+    for v in values {
+        let next = first.len() as u32;
+        raw.push(*first.entry(v).or_insert(next));
+    }
+    let mut names: Vec<(&str, u32)> = first.into_iter().collect();
+    names.sort_unstable();
+    let mut remap = vec![0u32; names.len()];
+    for (new, (_, old)) in names.iter().enumerate() {
+        remap[*old as usize] = new as u32;
+    }
+    (
+        raw.into_iter().map(|c| remap[c as usize]).collect(),
+        names.into_iter().map(|(n, _)| n.to_string()).collect(),
+    )
+}
+
+fn u8_opt(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<u8>>> {
+    let c = df
+        .column(name)
+        .map_err(|e| PipelineError::polars(path, e))?;
+    let ca = c.u8().map_err(|e| PipelineError::polars(path, e))?;
+    Ok(ca.iter().collect())
+}
+
+fn bools(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<bool>> {
+    let c = df
+        .column(name)
+        .map_err(|e| PipelineError::polars(path, e))?;
+    let ca = c.bool().map_err(|e| PipelineError::polars(path, e))?;
+    Ok(ca.iter().map(|v| v.unwrap_or(false)).collect())
+}
+
+/// Adds Silver's columns to a Bronze month. Returns the Silver frame and the month's rows in
+/// the compact form Gold aggregates.
+pub fn silver_from_bronze(bronze: DataFrame, path: &Path) -> Result<(DataFrame, MonthRows)> {
     let n = bronze.height();
     let occurred = frame::i64_values(&bronze, b::OCCURRED_AT)?;
     let lat = f64_opt(&bronze, b::LATITUDE, path)?;
@@ -90,48 +161,62 @@ pub fn silver_from_bronze(bronze: DataFrame, path: &Path) -> Result<DataFrame> {
     }
 
     // Category and street, computed once per distinct value.
-    let types = str_values(&bronze, b::PRIMARY_TYPE, path)?;
+    let (ty, types) = encode(
+        str_values(&bronze, b::PRIMARY_TYPE, path)?
+            .iter()
+            .map(|t| t.unwrap_or("")),
+    );
+    let type_categories: Vec<&'static str> = types.iter().map(|t| default_category(t)).collect();
     let mut category = StrColumn::default();
-    let mut cat_cache: HashMap<&str, &'static str> = HashMap::new();
-    for t in types.iter() {
-        let t = t.unwrap_or("");
-        let c = *cat_cache.entry(t).or_insert_with(|| default_category(t));
-        category.push(c);
+    for code in &ty {
+        category.push(type_categories[*code as usize]);
     }
-    let blocks = str_values(&bronze, b::BLOCK, path)?;
-    let mut street = StrColumn::default();
-    let mut street_cache: HashMap<&str, String> = HashMap::new();
-    for blk in blocks.iter() {
-        let blk = blk.unwrap_or("");
-        let st = street_cache
-            .entry(blk)
-            .or_insert_with(|| street_of_block(blk));
-        street.push(st);
+    let (block, blocks) = encode(
+        str_values(&bronze, b::BLOCK, path)?
+            .iter()
+            .map(|b| b.unwrap_or("")),
+    );
+    let (street_of, streets) = encode(
+        blocks
+            .iter()
+            .map(|b| street_of_block(b))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+    );
+    let street: Vec<u32> = block.iter().map(|b| street_of[*b as usize]).collect();
+    let mut street_col = StrColumn::default();
+    for s in &street {
+        street_col.push(&streets[*s as usize]);
     }
 
-    // Geo checks and cells, in parallel.
+    // Geo checks and cells (months already run in parallel).
     let located: Vec<std::result::Result<CellIndex, geo::GeoIssue>> = lat
-        .par_iter()
-        .zip(lon.par_iter())
-        .with_min_len(4096)
+        .iter()
+        .zip(&lon)
         .map(|(la, lo)| locate(*la, *lo))
         .collect();
     let mut geo_issue = StrColumn::default();
-    let mut cells: Vec<Vec<Option<u64>>> =
-        RESOLUTIONS.iter().map(|_| Vec::with_capacity(n)).collect();
+    let mut issue = Vec::with_capacity(n);
+    let mut cells: [Vec<u64>; 5] = Default::default();
+    for c in &mut cells {
+        c.reserve(n);
+    }
     for l in &located {
         match l {
             Ok(cell) => {
                 geo_issue.push_opt(None);
+                issue.push(None);
                 for (i, r) in RESOLUTIONS.iter().enumerate() {
                     let c = cell.parent(res::h3(*r)).unwrap_or(*cell);
-                    cells[i].push(Some(u64::from(c)));
+                    cells[i].push(u64::from(c));
                 }
             }
-            Err(issue) => {
-                geo_issue.push_opt(Some(issue.code()));
+            Err(e) => {
+                geo_issue.push_opt(Some(e.code()));
+                issue.push(Some(*e));
                 for c in &mut cells {
-                    c.push(None);
+                    c.push(0);
                 }
             }
         }
@@ -139,9 +224,9 @@ pub fn silver_from_bronze(bronze: DataFrame, path: &Path) -> Result<DataFrame> {
 
     let mut columns = vec![
         category.into_column(s::CATEGORY),
-        frame::date_column(s::DATE, date),
-        frame::vec_column::<UInt8Type>(s::HOUR, hour),
-        frame::vec_column::<UInt8Type>(s::DOW, dow),
+        frame::date_column(s::DATE, date.clone()),
+        frame::vec_column::<UInt8Type>(s::HOUR, hour.clone()),
+        frame::vec_column::<UInt8Type>(s::DOW, dow.clone()),
         frame::bool_column(s::IS_WEEKEND, weekend),
         frame::vec_column::<Float64Type>(s::HOUR_SIN, hs),
         frame::vec_column::<Float64Type>(s::HOUR_COS, hc),
@@ -149,17 +234,38 @@ pub fn silver_from_bronze(bronze: DataFrame, path: &Path) -> Result<DataFrame> {
         frame::vec_column::<Float64Type>(s::DOW_COS, dc),
         frame::vec_column::<Float64Type>(s::MONTH_SIN, ms),
         frame::vec_column::<Float64Type>(s::MONTH_COS, mc),
-        street.into_column(s::STREET),
+        street_col.into_column(s::STREET),
         geo_issue.into_column(s::GEO_ISSUE),
     ];
-    for (r, c) in RESOLUTIONS.iter().zip(cells) {
-        columns.push(frame::opt_column::<UInt64Type>(&s::h3(*r), c));
+    for (r, c) in RESOLUTIONS.iter().zip(&cells) {
+        columns.push(frame::opt_column::<UInt64Type>(
+            &s::h3(*r),
+            c.iter().map(|v| (*v != 0).then_some(*v)).collect(),
+        ));
     }
+    let rows = MonthRows {
+        cells,
+        date,
+        hour,
+        dow,
+        ty,
+        types,
+        arrest: bools(&bronze, b::ARREST, path)?,
+        domestic: bools(&bronze, b::DOMESTIC, path)?,
+        district: u8_opt(&bronze, b::DISTRICT, path)?,
+        ward: u8_opt(&bronze, b::WARD, path)?,
+        community_area: u8_opt(&bronze, b::COMMUNITY_AREA, path)?,
+        block,
+        blocks,
+        street,
+        streets,
+        issue,
+    };
     let mut silver = bronze;
     silver
         .hstack_mut(&columns)
         .map_err(|e| PipelineError::polars(path, e))?;
-    Ok(silver)
+    Ok((silver, rows))
 }
 
 #[cfg(test)]

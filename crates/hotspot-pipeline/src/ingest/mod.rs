@@ -158,27 +158,24 @@ fn lake_keys(lake: &Lake) -> Result<Vec<Key>> {
     let months = lake
         .bronze_months()
         .map_err(|e| PipelineError::io(&lake.bronze_dir(), e))?;
-    let per_month: Vec<Result<Vec<Key>>> = months
-        .par_iter()
-        .map(|&ym| {
-            let path = lake.bronze(ym);
-            let df = frame::read_parquet(&path, Some(&[col::ID, col::UPDATED_ON]))?;
-            let ids = frame::i64_values(&df, col::ID)?;
-            let updated = frame::i64_values(&df, col::UPDATED_ON)?;
-            Ok(ids
-                .into_iter()
-                .zip(updated)
-                .filter_map(|(id, u)| {
-                    Some(Key {
-                        id: id?,
-                        updated: u.unwrap_or(i64::MIN),
-                        seq: IN_LAKE,
-                        month: ym.index(),
-                    })
+    let per_month: Vec<Result<Vec<Key>>> = crate::parallel::map_partitions(&months, |&ym| {
+        let path = lake.bronze(ym);
+        let df = frame::read_parquet(&path, Some(&[col::ID, col::UPDATED_ON]))?;
+        let ids = frame::i64_values(&df, col::ID)?;
+        let updated = frame::i64_values(&df, col::UPDATED_ON)?;
+        Ok(ids
+            .into_iter()
+            .zip(updated)
+            .filter_map(|(id, u)| {
+                Some(Key {
+                    id: id?,
+                    updated: u.unwrap_or(i64::MIN),
+                    seq: IN_LAKE,
+                    month: ym.index(),
                 })
-                .collect())
-        })
-        .collect();
+            })
+            .collect())
+    });
     let mut keys = Vec::new();
     for k in per_month {
         keys.extend(k?);
@@ -347,16 +344,13 @@ pub fn ingest(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Result
     let touched: Vec<YearMonth> = touched.into_iter().collect();
 
     let stage = progress.stage("write bronze", Some(touched.len() as u64));
-    let results: Vec<Result<PendingFiles>> = touched
-        .par_iter()
-        .map(|&ym| {
-            let mut pending = PendingFiles::default();
-            let staged = staging.files.get(&ym).map(Vec::as_slice).unwrap_or(&[]);
-            rewrite_month(lake, ym, staged, &resolution, &mut pending)?;
-            stage.advance(1);
-            Ok(pending)
-        })
-        .collect();
+    let results: Vec<Result<PendingFiles>> = crate::parallel::map_partitions(&touched, |&ym| {
+        let mut pending = PendingFiles::default();
+        let staged = staging.files.get(&ym).map(Vec::as_slice).unwrap_or(&[]);
+        rewrite_month(lake, ym, staged, &resolution, &mut pending)?;
+        stage.advance(1);
+        Ok(pending)
+    });
     let mut pending = PendingFiles::default();
     for r in results {
         pending.absorb(r?);

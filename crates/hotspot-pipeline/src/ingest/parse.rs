@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use flate2::read::MultiGzDecoder;
-use hotspot_core::csv::{Block, CsvBlocks, SpanStatus, split_fields};
+use hotspot_core::csv::{Block, CsvBlocks, SpanStatus, split_fields, split_fields_str};
 use hotspot_core::lake::SourceFile;
 use hotspot_core::progress::Stage;
 use hotspot_core::socrata::{Header, HeaderStyle, RejectReason, parse_record};
@@ -144,11 +144,15 @@ pub fn parse_file(
                 header = detect_header(&block, first);
                 spans = &spans[1..];
             }
-            let parsed = parse_spans(&block, spans, &header, &name, file_index);
-            rows_read += parsed.rows;
             stage.advance(block.data.len() as u64);
-            if let Err(e) = sink(parsed) {
-                outcome = Err(e);
+            for parsed in parse_spans(&block, spans, &header, &name, file_index) {
+                rows_read += parsed.rows;
+                if let Err(e) = sink(parsed) {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            if outcome.is_err() {
                 break;
             }
         }
@@ -208,8 +212,8 @@ fn parse_spans(
     header: &HeaderState,
     source: &str,
     file_index: usize,
-) -> Parsed {
-    let chunks: Vec<Parsed> = spans
+) -> Vec<Parsed> {
+    spans
         .par_chunks(CHUNK_RECORDS)
         .map(|chunk| {
             let mut out = Parsed::default();
@@ -260,14 +264,8 @@ fn parse_spans(
                         continue;
                     }
                 };
-                split_fields(text.as_bytes(), &mut fields);
-                // Fields are sub-slices of valid UTF-8 split at ASCII commas and quotes, so
-                // they are valid UTF-8 too.
-                let strs: Vec<&str> = fields
-                    .iter()
-                    .map(|f| std::str::from_utf8(f).unwrap_or(""))
-                    .collect();
-                match parse_record(header, &strs) {
+                split_fields_str(text, &mut fields);
+                match parse_record(header, &fields) {
                     Ok(record) => {
                         let ym = YearMonth::of_micros(record.occurred_at);
                         out.months
@@ -280,19 +278,5 @@ fn parse_spans(
             }
             out
         })
-        .collect();
-    let mut merged = Parsed::default();
-    for mut c in chunks {
-        merged.rows += c.rows;
-        merged.rejects.append(&mut c.rejects);
-        for (ym, batch) in c.months {
-            match merged.months.get_mut(&ym) {
-                Some(existing) => existing.append(batch),
-                None => {
-                    merged.months.insert(ym, batch);
-                }
-            }
-        }
-    }
-    merged
+        .collect()
 }

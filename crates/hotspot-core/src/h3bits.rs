@@ -18,6 +18,16 @@ fn digit_offset(res: u64) -> u64 {
     (MAX_RES - res) * DIGIT_BITS
 }
 
+/// The parent of a valid cell at `res` (≤ the cell's resolution), by bit arithmetic: set the
+/// resolution field and turn the finer digits into the unused digit 7. Exact for valid cells,
+/// and an order of magnitude cheaper than validating through h3o on hot paths.
+pub fn parent(cell: u64, res: u8) -> u64 {
+    let res = u64::from(res).min(u64::from(resolution(cell)));
+    let digits = digit_offset(res);
+    let unused = if digits == 0 { 0 } else { (1u64 << digits) - 1 };
+    (cell & !RES_MASK) | (res << RES_OFFSET) | unused
+}
+
 /// The smallest and largest index any descendant of `cell` at `res` (≥ the cell's resolution)
 /// can have. Every descendant lies in `[lo, hi]`, and no cell of `res` outside it descends
 /// from `cell`.
@@ -68,6 +78,18 @@ mod tests {
         }
         let (lo, hi) = descendant_bounds(id, 7);
         assert_eq!((lo, hi), (id, id));
+        // parent() agrees with h3o at every resolution.
+        let fine = LatLng::new(41.88, -87.63)
+            .expect("valid")
+            .to_cell(Resolution::Ten);
+        for res in 0..=10u8 {
+            let r = Resolution::try_from(res).expect("res");
+            assert_eq!(
+                parent(u64::from(fine), res),
+                u64::from(fine.parent(r).expect("parent")),
+                "r{res}"
+            );
+        }
         assert!(CellIndex::try_from(descendant_bounds(id, 9).0).is_ok());
     }
 }

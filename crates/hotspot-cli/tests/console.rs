@@ -1,0 +1,239 @@
+//! The real `hotspot console` window, end to end: a small synthetic lake, a private Xvfb
+//! display and whatever Vulkan / GL driver is installed (lavapipe on CI). It must open, draw
+//! the map and the overlay, save a screenshot and exit with code 0.
+//!
+//! Outside CI a missing Xvfb or GPU adapter skips with a printed reason; with `CI=true` it
+//! fails.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use hotspot_render::{Image, Palette};
+
+fn in_ci() -> bool {
+    hotspot_core::fixtures::in_ci()
+}
+
+fn skip(reason: &str) {
+    assert!(!in_ci(), "CI=true but {reason}");
+    eprintln!("skipped: {reason}");
+}
+
+fn hotspot(lake: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hotspot"));
+    c.arg("--lake").arg(lake).arg("--quiet");
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Xvfb on a display number it picks itself (`-displayfd`), killed on drop.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start(width: u32, height: u32) -> Option<Xvfb> {
+        let spawned = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-nolisten", "tcp", "-screen", "0"])
+            .arg(format!("{width}x{height}x24"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                skip(&format!(
+                    "Xvfb is not installed ({e}): apt-get install xvfb"
+                ));
+                return None;
+            }
+        };
+        // Xvfb writes the display number once it accepts connections.
+        let stdout = child.stdout.take()?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) if !line.trim().is_empty() => Some(Xvfb {
+                child,
+                display: format!(":{}", line.trim()),
+            }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                skip("Xvfb did not start");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a command with a time limit (the child is killed past it).
+fn run_with_timeout(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hotspot");
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                let o = child.wait_with_output().expect("output");
+                panic!("hotspot console ran past {limit:?}:\n{}", text(&o));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// The palette's colours as the map draws them: mixed with the background at the renderer's
+/// fill opacity (0.92).
+fn drawn_colours(palette: &Palette, theme: hotspot_render::Theme) -> Vec<[u8; 4]> {
+    let bg = theme.background();
+    palette
+        .lut(256)
+        .into_iter()
+        .map(|c| {
+            let mut out = [255u8; 4];
+            for k in 0..3 {
+                out[k] = (f32::from(c[k]) * 0.92 + f32::from(bg[k]) * 0.08).round() as u8;
+            }
+            out
+        })
+        .collect()
+}
+
+fn near_palette(px: [u8; 4], lut: &[[u8; 4]]) -> bool {
+    lut.iter()
+        .any(|c| (0..3).all(|k| px[k].abs_diff(c[k]) <= 6))
+}
+
+fn repo_scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts")
+}
+
+#[test]
+fn console_opens_draws_the_map_and_saves_a_screenshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let o = hotspot(&lake)
+        .args(["demo", "--rows", "20000", "--no-console"])
+        .output()
+        .expect("demo");
+    assert!(o.status.success(), "{}", text(&o));
+
+    let Some(x) = Xvfb::start(1920, 1080) else {
+        return;
+    };
+    let shot = dir.path().join("out.png");
+    let settings = dir.path().join("console.json");
+    let mut cmd = hotspot(&lake);
+    cmd.args([
+        "console",
+        "--size",
+        "1600x1000",
+        "--exit-after-frames",
+        "20",
+    ])
+    .arg("--scripts")
+    .arg(repo_scripts())
+    .arg("--screenshot")
+    .arg(&shot)
+    .env("DISPLAY", &x.display)
+    .env("HOTSPOT_CONFIG", &settings)
+    .env("HOTSPOT_LOG", "hotspot_console=info")
+    .env_remove("WAYLAND_DISPLAY")
+    .current_dir(dir.path());
+    let o = run_with_timeout(cmd, Duration::from_secs(300));
+    let log = text(&o);
+    if !o.status.success() && log.contains("no GPU adapter") {
+        skip(&format!("no GPU adapter: {log}"));
+        return;
+    }
+    assert!(o.status.success(), "exit {:?}\n{log}", o.status.code());
+    eprintln!("{log}");
+    assert!(log.contains("first frame presented"), "{log}");
+
+    // The screenshot: the window at its native size, not blank, with the map drawn.
+    let img = Image::load_png(&shot).unwrap_or_else(|e| panic!("{}: {e}", shot.display()));
+    assert_eq!((img.width, img.height), (1600, 1000));
+    let mut colours: Vec<[u8; 4]> = img
+        .rgba
+        .chunks_exact(4)
+        .map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(
+        colours.len() > 200,
+        "only {} colours: blank?",
+        colours.len()
+    );
+    // The map panel sits between the sidebar (~300 px) and the insights (~430 px), under the
+    // breadcrumbs and above the charts; its middle must be mostly cells in palette colours.
+    let lut = drawn_colours(&Palette::volume(), hotspot_render::Theme::Dark);
+    let (mut inside, mut coloured, mut background) = (0usize, 0usize, 0usize);
+    let bg = hotspot_render::Theme::Dark.background();
+    for y in (250..600).step_by(2) {
+        for x in (600..1000).step_by(2) {
+            inside += 1;
+            let px = img.pixel(x, y);
+            if near_palette(px, &lut) {
+                coloured += 1;
+            }
+            if (0..3).all(|k| px[k].abs_diff(bg[k]) <= 3) {
+                background += 1;
+            }
+        }
+    }
+    eprintln!(
+        "map area: {coloured} of {inside} pixels in palette colours, {background} background"
+    );
+    assert!(
+        coloured * 4 >= inside,
+        "only {coloured} of {inside} map pixels have palette colours"
+    );
+    assert!(coloured < inside, "the map area is one flat colour");
+
+    // The settings were saved on exit (with the view).
+    let saved = std::fs::read_to_string(&settings).expect("settings saved");
+    assert!(
+        saved.contains("\"view\"") && saved.contains("window_size"),
+        "{saved}"
+    );
+
+    // A lake that is not there: a clear error and a failing exit code, never a hang.
+    let mut cmd = hotspot(&dir.path().join("nowhere"));
+    cmd.args(["console", "--exit-after-frames", "2"])
+        .env("DISPLAY", &x.display)
+        .env("HOTSPOT_CONFIG", &settings)
+        .env_remove("WAYLAND_DISPLAY");
+    let o = run_with_timeout(cmd, Duration::from_secs(120));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("hotspot demo"), "{}", text(&o));
+}
