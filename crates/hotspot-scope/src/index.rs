@@ -115,6 +115,60 @@ pub struct CityRows {
     pub k: Vec<u16>,
 }
 
+/// Whole-month totals of a [`CityRows`] per (month, type, key): a long period sums these
+/// instead of walking every day's rows (25 years of hourly rows are millions; the cube is
+/// months × types × keys).
+#[derive(Debug, Default)]
+pub struct MonthCube {
+    /// Keys per (month, type): 168 (weekday × 24 + hour) or the district code range.
+    pub keys: usize,
+    pub n_types: usize,
+    pub n: Vec<u32>,
+    pub k: Vec<u32>,
+}
+
+impl MonthCube {
+    /// Sums `rows` by month block, type and `key_of(day, row key)`.
+    fn build(
+        rows: &CityRows,
+        first_month: YearMonth,
+        n_months: usize,
+        n_types: usize,
+        keys: usize,
+        key_of: impl Fn(i32, u8) -> usize,
+    ) -> MonthCube {
+        let mut cube = MonthCube {
+            keys,
+            n_types,
+            n: vec![0; n_months * n_types * keys],
+            k: vec![0; n_months * n_types * keys],
+        };
+        let first_day = first_month.first_day();
+        for m in 0..n_months {
+            let start = month_first_day(first_month, m);
+            let end = YearMonth::from_index(first_month.index() + m as i32).end_day();
+            for day in start..end {
+                let d = (day - first_day) as usize;
+                if d + 1 >= rows.day_start.len() {
+                    break;
+                }
+                for i in rows.day_start[d]..rows.day_start[d + 1] {
+                    let at = cube.at(m, usize::from(rows.ty[i])) + key_of(day, rows.key[i]);
+                    cube.n[at] += u32::from(rows.n[i]);
+                    cube.k[at] += u32::from(rows.k[i]);
+                }
+            }
+        }
+        cube
+    }
+
+    /// Offset of (month block, type)'s `keys` entries.
+    #[inline]
+    pub fn at(&self, m: usize, ty: usize) -> usize {
+        (m * self.n_types + ty) * self.keys
+    }
+}
+
 /// The whole lake, ready for queries.
 #[derive(Debug)]
 pub struct LakeIndex {
@@ -139,7 +193,13 @@ pub struct LakeIndex {
     /// r6 … r10.
     pub res: Vec<ResIndex>,
     pub city_hourly: CityRows,
+    /// `city_hourly` summed over hours (key 0): the daily citywide cube.
+    pub city_daily: CityRows,
+    /// `city_hourly` per whole month, keyed weekday × 24 + hour.
+    pub city_hour_month: MonthCube,
     pub district_daily: CityRows,
+    /// `district_daily` per whole month, keyed by district code.
+    pub district_month: MonthCube,
     pub unmapped: CityRows,
     pub built_at: Option<String>,
 }
@@ -218,6 +278,15 @@ impl LakeIndex {
 
         let city_hourly = city_rows(&city_tables, first_day, n_days, "hour", &type_ids)?;
         drop(city_tables);
+        let city_daily = collapse_keys(&city_hourly, types.len());
+        let city_hour_month = MonthCube::build(
+            &city_hourly,
+            first_month,
+            n_months,
+            types.len(),
+            7 * 24,
+            |day, hour| usize::from(dow(day)) * 24 + usize::from(hour.min(23)),
+        );
         let district_tables: Vec<(YearMonth, Table)> = month_list
             .par_iter()
             .map(|&ym| {
@@ -232,6 +301,20 @@ impl LakeIndex {
             .collect::<Result<_>>()?;
         let district_daily = city_rows(&district_tables, first_day, n_days, "district", &type_ids)?;
         drop(district_tables);
+        let district_keys = district_daily
+            .key
+            .iter()
+            .copied()
+            .max()
+            .map_or(1, |k| usize::from(k) + 1);
+        let district_month = MonthCube::build(
+            &district_daily,
+            first_month,
+            n_months,
+            types.len(),
+            district_keys,
+            |_, district| usize::from(district),
+        );
         let unmapped_tables: Vec<(YearMonth, Table)> = month_list
             .par_iter()
             .map(|&ym| {
@@ -292,7 +375,10 @@ impl LakeIndex {
             last_day_max_hour,
             res: res_index,
             city_hourly,
+            city_daily,
+            city_hour_month,
             district_daily,
+            district_month,
             unmapped,
             built_at: manifest.build.map(|b| b.built_at),
         })
@@ -308,6 +394,41 @@ fn to_u16_parts(mut v: u64, mut push: impl FnMut(u16)) {
             break;
         }
     }
+}
+
+/// The same rows summed over their keys: one row per (day, type), key 0.
+fn collapse_keys(rows: &CityRows, n_types: usize) -> CityRows {
+    let n_days = rows.day_start.len().saturating_sub(1);
+    let mut out = CityRows {
+        day_start: Vec::with_capacity(n_days + 1),
+        ..Default::default()
+    };
+    out.day_start.push(0);
+    let (mut n, mut k) = (vec![0u64; n_types], vec![0u64; n_types]);
+    for d in 0..n_days {
+        for i in rows.day_start[d]..rows.day_start[d + 1] {
+            n[usize::from(rows.ty[i])] += u64::from(rows.n[i]);
+            k[usize::from(rows.ty[i])] += u64::from(rows.k[i]);
+        }
+        for t in 0..n_types {
+            if n[t] == 0 && k[t] == 0 {
+                continue;
+            }
+            let mut kk = k[t];
+            to_u16_parts(n[t], |part| {
+                let arrests = kk.min(u64::from(part));
+                kk -= arrests;
+                out.key.push(0);
+                out.ty.push(t as TypeId);
+                out.n.push(part);
+                out.k.push(arrests as u16);
+            });
+            n[t] = 0;
+            k[t] = 0;
+        }
+        out.day_start.push(out.key.len());
+    }
+    out
 }
 
 /// Builds a day-indexed cube from monthly tables with a `date`, an optional one-byte `key`
@@ -643,7 +764,13 @@ fn prefix_sums(day: &DayRows, n_months: usize, slots: usize, types: usize) -> Pr
 /// Approximate bytes held by the index (for the memory figure in benchmarks).
 pub fn approx_bytes(ix: &LakeIndex) -> usize {
     let city = |c: &CityRows| c.key.len() * 6 + c.day_start.len() * 8;
-    let mut total = city(&ix.city_hourly) + city(&ix.district_daily) + city(&ix.unmapped);
+    let cube = |c: &MonthCube| (c.n.len() + c.k.len()) * 4;
+    let mut total = city(&ix.city_hourly)
+        + city(&ix.city_daily)
+        + city(&ix.district_daily)
+        + city(&ix.unmapped)
+        + cube(&ix.city_hour_month)
+        + cube(&ix.district_month);
     for r in &ix.res {
         total += r.cells.len() * (8 + 16 + 48) + r.label.iter().map(String::len).sum::<usize>();
         total += r.nb.len() * 4 + r.day.slot.len() * 10;

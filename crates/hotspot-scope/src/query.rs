@@ -16,7 +16,7 @@ use hotspot_core::time::{self, YearMonth, naive_date};
 use rayon::prelude::*;
 
 use crate::error::{Result, ScopeError};
-use crate::index::{LakeIndex, ResIndex, dow, month_first_day};
+use crate::index::{CityRows, LakeIndex, MonthCube, ResIndex, dow, month_first_day};
 use crate::result::*;
 use crate::scope::{Scope, SortColumn};
 
@@ -314,7 +314,7 @@ fn drill_days(
 /// Daily sums citywide from `city_hourly` (all records, mapped or not).
 fn city_days(ix: &LakeIndex, intervals: &[(i32, i32)], mask: &[bool]) -> DayCube {
     let mut cube = DayCube::new(intervals, ix.types.len());
-    let c = &ix.city_hourly;
+    let c = &ix.city_daily;
     for &(a, b) in intervals {
         for day in a.max(ix.first_day)..=b.min(ix.first_day + ix.n_days as i32 - 1) {
             let d = (day - ix.first_day) as usize;
@@ -325,6 +325,47 @@ fn city_days(ix: &LakeIndex, intervals: &[(i32, i32)], mask: &[bool]) -> DayCube
         }
     }
     cube
+}
+
+/// Sums a citywide cube over a period into `out[key]`: whole months from the month cube
+/// (`keys(month cube)` picks which keys count), partial months from the day rows
+/// (`key(day, row key)` maps a row to its slot, `None` skips it).
+#[allow(clippy::too_many_arguments)]
+fn sum_city(
+    ix: &LakeIndex,
+    intervals: &[(i32, i32)],
+    mask: &[bool],
+    rows: &CityRows,
+    months: &MonthCube,
+    month_keys: &[(usize, usize)],
+    key: impl Fn(i32, u8) -> Option<usize>,
+    out_n: &mut [u64],
+    out_k: &mut [u64],
+) {
+    for (m, lo, hi, whole) in month_pieces(ix, intervals) {
+        if whole {
+            for t in (0..mask.len()).filter(|&t| mask[t]) {
+                let base = months.at(m, t);
+                for &(cube_key, out) in month_keys {
+                    out_n[out] += u64::from(months.n[base + cube_key]);
+                    out_k[out] += u64::from(months.k[base + cube_key]);
+                }
+            }
+            continue;
+        }
+        let first = month_first_day(ix.first_month, m);
+        for day in first + i32::from(lo)..=first + i32::from(hi) {
+            let d = (day - ix.first_day) as usize;
+            for i in rows.day_start[d]..rows.day_start[d + 1] {
+                if mask[usize::from(rows.ty[i])]
+                    && let Some(o) = key(day, rows.key[i])
+                {
+                    out_n[o] += u64::from(rows.n[i]);
+                    out_k[o] += u64::from(rows.k[i]);
+                }
+            }
+        }
+    }
 }
 
 fn week_delta(values: &[f64], window: &[usize]) -> Option<WeekDelta> {
@@ -937,22 +978,27 @@ impl Engine {
         let mut hour_note = None;
         match scope.drill.last() {
             None => {
-                let c = &ix.city_hourly;
-                for &(a, b) in intervals {
-                    for day in a.max(ix.first_day)..=b.min(ix.first_day + ix.n_days as i32 - 1) {
-                        if scope.focus_dow.is_some_and(|f| f != dow(day)) {
-                            continue;
-                        }
-                        let d = (day - ix.first_day) as usize;
-                        for i in c.day_start[d]..c.day_start[d + 1] {
-                            if mask[usize::from(c.ty[i])] {
-                                let h = usize::from(c.key[i]).min(23);
-                                hour_n[h] += u64::from(c.n[i]);
-                                hour_k[h] += u64::from(c.k[i]);
-                            }
-                        }
-                    }
-                }
+                // Month cube keys are weekday × 24 + hour.
+                let month_keys: Vec<(usize, usize)> = (0..7u8)
+                    .filter(|w| scope.focus_dow.is_none_or(|f| f == *w))
+                    .flat_map(|w| (0..24).map(move |h| (usize::from(w) * 24 + h, h)))
+                    .collect();
+                sum_city(
+                    ix,
+                    intervals,
+                    mask,
+                    &ix.city_hourly,
+                    &ix.city_hour_month,
+                    &month_keys,
+                    |day, hour| {
+                        scope
+                            .focus_dow
+                            .is_none_or(|f| f == dow(day))
+                            .then(|| usize::from(hour).min(23))
+                    },
+                    &mut hour_n,
+                    &mut hour_k,
+                );
             }
             Some(&target) => {
                 let tr = hotspot_core::h3bits::resolution(target);
@@ -1001,18 +1047,19 @@ impl Engine {
         let mut dist_k = [0u64; 256];
         let districts_note = match scope.drill.last() {
             None => {
-                let c = &ix.district_daily;
-                for &(a, b) in intervals {
-                    for day in a.max(ix.first_day)..=b.min(ix.first_day + ix.n_days as i32 - 1) {
-                        let d = (day - ix.first_day) as usize;
-                        for i in c.day_start[d]..c.day_start[d + 1] {
-                            if mask[usize::from(c.ty[i])] {
-                                dist_n[usize::from(c.key[i])] += u64::from(c.n[i]);
-                                dist_k[usize::from(c.key[i])] += u64::from(c.k[i]);
-                            }
-                        }
-                    }
-                }
+                let month_keys: Vec<(usize, usize)> =
+                    (0..ix.district_month.keys).map(|d| (d, d)).collect();
+                sum_city(
+                    ix,
+                    intervals,
+                    mask,
+                    &ix.district_daily,
+                    &ix.district_month,
+                    &month_keys,
+                    |_, district| Some(usize::from(district)),
+                    &mut dist_n,
+                    &mut dist_k,
+                );
                 None
             }
             Some(_) => {

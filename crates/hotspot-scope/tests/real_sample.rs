@@ -408,3 +408,44 @@ fn json_output_uses_hex_cells() {
     assert_eq!(json["kpis"]["incidents"], 11_641);
     assert_eq!(json["kpis"]["busiest"]["cell"], "862664cafffffff");
 }
+
+/// A whole month is answered from the month cubes, a part of one from the day rows: the
+/// sample has data on 1–15 September only, so both must give the same profiles.
+#[test]
+fn whole_month_cubes_agree_with_the_day_rows() {
+    let Some(e) = engine() else { return };
+    for focus in [None, Some(6), Some(0)] {
+        for types in [vec![], vec!["THEFT".to_string(), "BATTERY".to_string()]] {
+            let mut part = sept(8);
+            part.focus_dow = focus;
+            part.selection.types = types.clone();
+            let mut whole = Scope::new(8, d(2024, 9, 1), d(2024, 9, 30));
+            whole.focus_dow = focus;
+            whole.selection.types = types;
+            let a = e.query(&part, &Taxonomy::default()).expect("part");
+            let b = e.query(&whole, &Taxonomy::default()).expect("whole");
+            assert_eq!(a.series.hour_incidents, b.series.hour_incidents);
+            assert_eq!(a.series.hour_arrests, b.series.hour_arrests);
+            let districts = |r: &hotspot_scope::ScopeResult| -> Vec<(Option<u8>, u64, u64)> {
+                r.series
+                    .top_districts
+                    .iter()
+                    .map(|x| (x.district, x.incidents, x.arrests))
+                    .collect()
+            };
+            assert_eq!(districts(&a), districts(&b));
+        }
+    }
+    // Saturday's THEFT + BATTERY hours are a strict part of all Saturdays' hours.
+    let mut sat = Scope::new(8, d(2024, 9, 1), d(2024, 9, 30));
+    sat.focus_dow = Some(5);
+    let all = e.query(&sat, &Taxonomy::default()).expect("all");
+    sat.selection.types = vec!["THEFT".into(), "BATTERY".into()];
+    let some = e.query(&sat, &Taxonomy::default()).expect("some");
+    let (n_all, n_some) = (
+        all.series.hour_incidents.iter().sum::<u64>(),
+        some.series.hour_incidents.iter().sum::<u64>(),
+    );
+    assert_eq!(n_all, all.series.dow_incidents[5]);
+    assert!(0 < n_some && n_some < n_all, "{n_some} of {n_all}");
+}
