@@ -518,6 +518,10 @@ impl App {
         if self.options.wall {
             self.playlist = ctl.scripts.playlist();
         }
+        // A restored drill opens where the analyst left it, not at the whole city.
+        if let Some(&cell) = ctl.view.drill.last() {
+            self.pending_fit = Some(Fit::Cell(cell));
+        }
         self.ctl = Some(ctl);
         self.style_dirty = true;
         self.requery = true;

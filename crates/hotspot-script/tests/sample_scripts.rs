@@ -71,7 +71,7 @@ fn quick_hits_at_district_scale_name_areas() {
     let bullets = host().quick_hits(&query(e, &sept(7))).expect("quick hits");
     assert_eq!(
         bullets[0],
-        "In **Near North Side** we saw **459 incidents**; most common offence: **THEFT**."
+        "In **Near North Side** (around N Michigan Ave) we saw **459 incidents**; most common offence: **THEFT**."
     );
     assert!(bullets.iter().all(|b| !b.contains("selected crimes share")));
 }

@@ -2,7 +2,7 @@
 //! types, districts and crime mix. Every chart shows values on hover.
 
 use egui::{Color32, Pos2, RichText, Stroke, Vec2};
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{AxisHints, Bar, BarChart, GridInput, GridMark, Line, Plot, PlotPoints};
 use hotspot_core::fmt::{percent, thousands};
 use hotspot_scope::{Granularity, ScopeResult};
 
@@ -111,9 +111,16 @@ fn mix(ui: &mut egui::Ui, r: &ScopeResult) {
             .stack_on(&refs);
         charts.push(chart);
     }
+    let keys: Vec<(&str, Color32)> = m
+        .buckets
+        .iter()
+        .enumerate()
+        .map(|(b, name)| (name.as_str(), SAFE[b.min(SAFE.len() - 1)]))
+        .collect();
+    legend_row(ui, &keys);
     let labels = periods.clone();
     plot("mix")
-        .legend(Legend::default())
+        .y_grid_spacer(value_spacer)
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() > 1e-6 || i < 0.0 {
@@ -253,14 +260,16 @@ fn weekdays(ui: &mut egui::Ui, r: &ScopeResult, actions: &mut Vec<Action>) {
         })
         .collect();
     let response = plot("dow")
-        .x_axis_formatter(|m, _| {
+        .y_grid_spacer(value_spacer)
+        .x_grid_spacer(category_spacer(6.0, &[1.0, 2.0, 3.0]))
+        .custom_x_axes(vec![dense_axis().formatter(|m, _| {
             let i = m.value.round();
             if (m.value - i).abs() > 1e-6 || !(0.0..7.0).contains(&i) {
                 String::new()
             } else {
-                DAYS[i as usize].to_string()
+                DAYS[i as usize][..2].to_string()
             }
-        })
+        })])
         .show(ui, |p| {
             p.bar_chart(BarChart::new("Incidents", bars));
             p.pointer_coordinate()
@@ -283,6 +292,74 @@ fn weekdays(ui: &mut egui::Ui, r: &ScopeResult, actions: &mut Vec<Action>) {
     }
 }
 
+/// An x axis for category ticks (weekdays, hours): labels show from 16 px apart, not egui_plot's
+/// default 60 px, which hides them on a compact chart ([`category_spacer`] keeps them apart).
+fn dense_axis() -> AxisHints<'static> {
+    AxisHints::new_x().label_spacing(16.0..=20.0)
+}
+
+/// Value ticks at 1, 2 or 5 × 10ⁿ, at least 28 px apart: a short chart still gets a scale
+/// (egui_plot's powers-of-ten grid leaves one shows only "0").
+fn value_spacer(input: GridInput) -> Vec<GridMark> {
+    let px_per_unit = 8.0 / input.base_step_size.max(f64::EPSILON);
+    let min_step = 28.0 / px_per_unit;
+    let magnitude = 10f64.powf(min_step.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= min_step)
+        .unwrap_or(10.0 * magnitude);
+    let (lo, hi) = input.bounds;
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last.min(first + 100))
+        .map(|i| GridMark {
+            value: i as f64 * step,
+            step_size: step,
+        })
+        .collect()
+}
+
+/// Ticks at 0, step, 2·step … `max` for the smallest `steps` entry at least 32 px wide, so the
+/// labels under a compact chart never run together.
+fn category_spacer(max: f64, steps: &'static [f64]) -> impl Fn(GridInput) -> Vec<GridMark> {
+    move |input| {
+        // egui_plot's base step is the value span of its minimum grid spacing (8 points).
+        let px_per_unit = 8.0 / input.base_step_size.max(f64::EPSILON);
+        let step = steps
+            .iter()
+            .copied()
+            .find(|s| s * px_per_unit >= 32.0)
+            .or_else(|| steps.last().copied())
+            .unwrap_or(1.0);
+        (0..)
+            .map(|i| f64::from(i) * step)
+            .take_while(|v| *v <= max + 1e-9)
+            .map(|value| GridMark {
+                value,
+                step_size: step,
+            })
+            .collect()
+    }
+}
+
+/// A chart's key as one wrapped row of swatches above the plot, so it never covers the data.
+fn legend_row(ui: &mut egui::Ui, keys: &[(&str, Color32)]) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing = Vec2::new(4.0, 2.0);
+        for (name, colour) in keys {
+            // Swatch and name wrap together.
+            ui.horizontal(|ui| {
+                let size = Vec2::splat(ui.text_style_height(&egui::TextStyle::Small) * 0.8);
+                let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, *colour);
+                ui.label(RichText::new(*name).small());
+            });
+            ui.add_space(6.0);
+        }
+    });
+}
+
 fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
     let t = t.clamp(0.0, 1.0);
     let m = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
@@ -301,17 +378,24 @@ fn hourly(ui: &mut egui::Ui, r: &ScopeResult) {
                 .name(format!("{h:02}:00 arrests"))
         })
         .collect();
-    plot("hourly").legend(Legend::default()).show(ui, |p| {
-        p.bar_chart(
-            BarChart::new("Arrests", arrests)
-                .color(Color32::from_rgba_unmultiplied(0x74, 0xa9, 0xcf, 115)),
-        );
-        p.line(
-            Line::new("Incidents", line)
-                .color(Color32::from_rgb(0xff, 0x7f, 0x00))
-                .width(2.0),
-        );
-    });
+    let (arrest_colour, line_colour) = (
+        Color32::from_rgba_unmultiplied(0x74, 0xa9, 0xcf, 115),
+        Color32::from_rgb(0xff, 0x7f, 0x00),
+    );
+    legend_row(
+        ui,
+        &[("Incidents", line_colour), ("Arrests", arrest_colour)],
+    );
+    plot("hourly")
+        .y_grid_spacer(value_spacer)
+        .x_grid_spacer(category_spacer(23.0, &[1.0, 2.0, 3.0, 4.0, 6.0, 12.0]))
+        .custom_x_axes(vec![
+            dense_axis().formatter(|m, _| format!("{:02}h", m.value.round() as i64)),
+        ])
+        .show(ui, |p| {
+            p.bar_chart(BarChart::new("Arrests", arrests).color(arrest_colour));
+            p.line(Line::new("Incidents", line).color(line_colour).width(2.0));
+        });
     if let Some(note) = &s.hour_note {
         ui.label(RichText::new(note).weak().small());
     }
@@ -326,6 +410,10 @@ fn horizontal_bars(
 ) {
     let n = names.len();
     let k = series.len().max(1) as f64;
+    if series.len() > 1 {
+        let keys: Vec<(&str, Color32)> = series.iter().map(|(l, _, c)| (*l, *c)).collect();
+        legend_row(ui, &keys);
+    }
     let mut charts = Vec::new();
     for (si, (label, values, colour)) in series.into_iter().enumerate() {
         let bars: Vec<Bar> = values
@@ -354,7 +442,6 @@ fn horizontal_bars(
     let labels = names.clone();
     let width = (names.iter().map(|s| s.len()).max().unwrap_or(4).min(26) as f32) * 6.5;
     plot(id)
-        .legend(Legend::default())
         .y_axis_min_width(width)
         .y_axis_formatter(move |m, _| {
             let i = m.value.round();

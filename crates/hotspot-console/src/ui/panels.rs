@@ -275,23 +275,25 @@ fn hotspot_table(
     input: &UiInput<'_>,
     actions: &mut Vec<Action>,
 ) {
+    // The figures an analyst reads first come first, so a narrow panel shows them without
+    // scrolling; "Selected" and "Share" only mean something with an offence selection.
+    let selection = r.selection_active;
     egui::ScrollArea::horizontal()
         .id_salt("table")
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
         .show(ui, |ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             egui::Grid::new("hotspots")
                 .striped(true)
-                .num_columns(10)
+                .num_columns(if selection { 10 } else { 8 })
                 .spacing([10.0, 4.0])
                 .show(ui, |ui| {
                     header(ui, "Block / place", SortColumn::Label, input, actions);
-                    header(ui, "Street", SortColumn::Street, input, actions);
                     header(ui, "Incidents", SortColumn::Incidents, input, actions);
-                    header(ui, "Selected", SortColumn::Selected, input, actions);
-                    header(ui, "Dominant", SortColumn::DominantType, input, actions);
-                    header(ui, "Dist", SortColumn::District, input, actions);
-                    header(ui, "Ward", SortColumn::Ward, input, actions);
-                    header(ui, "Area", SortColumn::CommunityArea, input, actions);
-                    header(ui, "Share", SortColumn::FocusShare, input, actions);
+                    if selection {
+                        header(ui, "Selected", SortColumn::Selected, input, actions);
+                        header(ui, "Share", SortColumn::FocusShare, input, actions);
+                    }
                     header(
                         ui,
                         "Arrest rate (95% CI)",
@@ -299,22 +301,48 @@ fn hotspot_table(
                         input,
                         actions,
                     );
+                    header(ui, "Dominant", SortColumn::DominantType, input, actions);
+                    header(ui, "Street", SortColumn::Street, input, actions);
+                    header(ui, "Dist", SortColumn::District, input, actions);
+                    header(ui, "Ward", SortColumn::Ward, input, actions);
+                    header(ui, "Area", SortColumn::CommunityArea, input, actions);
                     ui.end_row();
                     for row in &r.table {
+                        // The place, and under it the cell's main street: neighbouring
+                        // cells share a place name, the street tells them apart.
                         let label: String = row.label.chars().take(28).collect();
-                        if ui
-                            .selectable_label(false, label)
-                            .on_hover_text("Fly to and highlight")
-                            .clicked()
-                        {
+                        let street =
+                            hotspot_core::names::pretty_block(row.street.as_deref().unwrap_or(""));
+                        let clicked = ui
+                            .vertical(|ui| {
+                                ui.spacing_mut().item_spacing.y = 0.0;
+                                let r = ui
+                                    .selectable_label(false, label)
+                                    .on_hover_text("Fly to and highlight");
+                                if !street.is_empty() {
+                                    ui.label(RichText::new(&street).weak().small());
+                                }
+                                r.clicked()
+                            })
+                            .inner;
+                        if clicked {
                             actions.push(Action::FlyTo(row.cell));
                         }
+                        ui.label(thousands(u64::from(row.incidents)));
+                        if selection {
+                            ui.label(thousands(u64::from(row.selected)));
+                            ui.label(percent(row.focus_share, 0));
+                        }
+                        ui.label(format!(
+                            "{} ({}–{})",
+                            percent(row.arrest_rate, 0),
+                            percent(row.wilson_lo, 0),
+                            percent(row.wilson_hi, 0)
+                        ));
+                        ui.label(row.dominant_type.as_deref().unwrap_or("–"));
                         ui.label(hotspot_core::names::pretty_block(
                             row.street.as_deref().unwrap_or(""),
                         ));
-                        ui.label(thousands(u64::from(row.incidents)));
-                        ui.label(thousands(u64::from(row.selected)));
-                        ui.label(row.dominant_type.as_deref().unwrap_or("–"));
                         ui.label(row.district.map_or("–".into(), |d| d.to_string()));
                         ui.label(row.ward.map_or("–".into(), |d| d.to_string()));
                         ui.label(
@@ -322,17 +350,6 @@ fn hotspot_table(
                                 .and_then(hotspot_core::names::community_area_name)
                                 .unwrap_or("–"),
                         );
-                        ui.label(if r.selection_active {
-                            percent(row.focus_share, 0)
-                        } else {
-                            "–".into()
-                        });
-                        ui.label(format!(
-                            "{} ({}–{})",
-                            percent(row.arrest_rate, 0),
-                            percent(row.wilson_lo, 0),
-                            percent(row.wilson_hi, 0)
-                        ));
                         ui.end_row();
                     }
                 });
