@@ -2,9 +2,6 @@
 //! relative to a local origin, fan-triangulated (H3 cells are convex), sorted into spatial
 //! chunks for frustum culling, with a cell id → slot map built once.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use glam::{DVec2, Vec2};
 use h3o::CellIndex;
 
@@ -14,33 +11,9 @@ use crate::mercator::project_ll;
 /// Cells per culling chunk.
 pub const CHUNK_CELLS: usize = 2048;
 
-/// A fast hasher for H3 ids (murmur3's 64-bit finaliser): H3 ids share their high bits, so
-/// they need mixing, but SipHash is needlessly slow for a renderer's per-frame lookups.
-#[derive(Default, Clone, Copy, Debug)]
-pub struct CellHasher(u64);
-
-impl Hasher for CellHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        let mut h = x ^ self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^= h >> 33;
-        self.0 = h;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A map keyed by H3 id with [`CellHasher`].
-pub type CellMap<V> = HashMap<u64, V, BuildHasherDefault<CellHasher>>;
+/// A map keyed by H3 id (the workspace's fast integer hasher: H3 ids share their high bits and
+/// their low bits, so they need mixing, but SipHash is needlessly slow for per-frame lookups).
+pub type CellMap<V> = hotspot_core::hash::FastMap<u64, V>;
 
 /// One vertex of a cell: position relative to the geometry's origin (Web Mercator metres),
 /// the miter vector that moves both adjacent edges inward by one unit (cell outlines are gaps
