@@ -183,6 +183,8 @@ pub fn insights(ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action
                 );
             }
         }),
+        // On the wall nobody can select offences: an empty card would only take room.
+        None if input.wall => {}
         None => kpi(ui, "Avg focus share", "–".into(), |ui| {
             ui.label(
                 RichText::new("select offences to see their share")
