@@ -95,7 +95,12 @@ impl ConsoleOptions {
 /// Why the console could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
-    #[error("cannot start the window system: {0}")]
+    /// The cause is the source (winit says which display variables it looked for).
+    #[error(
+        "cannot start the window system: the console needs a desktop session (X11 or \
+         Wayland); without one, `hotspot render --out map.png` draws the map and \
+         `hotspot demo --no-console` builds the lake without a window"
+    )]
     EventLoop(#[from] winit::error::EventLoopError),
     #[error("cannot open a window: {0}")]
     Window(String),
