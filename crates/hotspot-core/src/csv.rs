@@ -313,145 +313,95 @@ fn scan_record(bytes: &[u8], eof: bool) -> Scan {
     }
 }
 
-/// Splits one record into fields (RFC 4180). Quoted fields lose their quotes and `""` becomes
-/// `"`. A quote inside an unquoted field, or text after a closing quote, is kept literally.
-pub fn split_fields<'a>(record: &'a [u8], out: &mut Vec<Cow<'a, [u8]>>) {
-    out.clear();
+/// Walks one record's fields (RFC 4180): for each field, `field` receives the byte ranges of
+/// `record` whose concatenation is the field's text — one range unless `""` escapes or text
+/// after a closing quote had to be joined. Quoted fields lose their quotes and `""` becomes
+/// `"`; a quote inside an unquoted field, or text after a closing quote, is kept literally; an
+/// unterminated quote takes the rest of the record. Every range starts and ends next to an
+/// ASCII comma or quote (or the record's ends), so UTF-8 text splits on char boundaries.
+fn scan_fields(
+    record: &[u8],
+    segs: &mut Vec<std::ops::Range<usize>>,
+    mut field: impl FnMut(&[std::ops::Range<usize>]),
+) {
     let mut i = 0usize;
     loop {
+        segs.clear();
         if i < record.len() && record[i] == b'"' {
-            // Quoted field.
-            let mut owned: Option<Vec<u8>> = None;
-            let start = i + 1;
-            let mut j = start;
-            let mut seg = start;
+            let mut j = i + 1;
+            let mut seg = j;
             loop {
-                match memchr::memchr(b'"', &record[j..]) {
-                    Some(off) => {
-                        let q = j + off;
-                        if record.get(q + 1) == Some(&b'"') {
-                            let buf = owned.get_or_insert_with(Vec::new);
-                            buf.extend_from_slice(&record[seg..=q]);
-                            j = q + 2;
-                            seg = j;
-                        } else {
-                            // Closing quote; keep anything up to the next comma literally.
-                            let after = q + 1;
-                            let next_comma =
-                                memchr::memchr(b',', &record[after..]).map(|o| after + o);
-                            let tail_end = next_comma.unwrap_or(record.len());
-                            let field = match owned {
-                                None if tail_end == after => Cow::Borrowed(&record[start..q]),
-                                other => {
-                                    let mut buf = other.unwrap_or_default();
-                                    buf.extend_from_slice(&record[seg..q]);
-                                    buf.extend_from_slice(&record[after..tail_end]);
-                                    Cow::Owned(buf)
-                                }
-                            };
-                            out.push(field);
-                            match next_comma {
-                                Some(c) => {
-                                    i = c + 1;
-                                    break;
-                                }
-                                None => return,
-                            }
-                        }
+                let Some(off) = memchr::memchr(b'"', &record[j..]) else {
+                    segs.push(seg..record.len());
+                    field(segs);
+                    return;
+                };
+                let q = j + off;
+                if record.get(q + 1) == Some(&b'"') {
+                    // An escaped quote: keep one of the two.
+                    segs.push(seg..q + 1);
+                    j = q + 2;
+                    seg = j;
+                    continue;
+                }
+                // The closing quote; anything up to the next comma is kept literally.
+                let after = q + 1;
+                let next_comma = memchr::memchr(b',', &record[after..]).map(|o| after + o);
+                segs.push(seg..q);
+                segs.push(after..next_comma.unwrap_or(record.len()));
+                segs.retain(|r| !r.is_empty());
+                field(segs);
+                match next_comma {
+                    Some(c) => {
+                        i = c + 1;
+                        break;
                     }
-                    None => {
-                        // Unterminated quote inside a record: take the rest literally.
-                        let mut buf = owned.unwrap_or_default();
-                        buf.extend_from_slice(&record[seg..]);
-                        out.push(Cow::Owned(buf));
-                        return;
-                    }
+                    None => return,
                 }
             }
         } else {
-            match memchr::memchr(b',', &record[i..]) {
-                Some(off) => {
-                    out.push(Cow::Borrowed(&record[i..i + off]));
-                    i += off + 1;
-                }
-                None => {
-                    out.push(Cow::Borrowed(&record[i..]));
-                    return;
-                }
+            let end = memchr::memchr(b',', &record[i..]).map(|o| i + o);
+            segs.push(i..end.unwrap_or(record.len()));
+            field(segs);
+            match end {
+                Some(c) => i = c + 1,
+                None => return,
             }
         }
     }
 }
 
+/// Splits one record into fields (see [`scan_fields`] for the rules); fields borrow from the
+/// record unless escapes had to be joined.
+pub fn split_fields<'a>(record: &'a [u8], out: &mut Vec<Cow<'a, [u8]>>) {
+    out.clear();
+    let mut segs = Vec::new();
+    scan_fields(record, &mut segs, |s| {
+        out.push(match s {
+            [] => Cow::Borrowed(&record[0..0]),
+            [one] => Cow::Borrowed(&record[one.clone()]),
+            many => Cow::Owned(
+                many.iter()
+                    .flat_map(|r| &record[r.clone()])
+                    .copied()
+                    .collect(),
+            ),
+        })
+    });
+}
+
 /// [`split_fields`] for a record already known to be UTF-8: fields are `&str` slices of it
 /// (or owned text where `""` escapes had to be unescaped), with no second validation.
 pub fn split_fields_str<'a>(record: &'a str, out: &mut Vec<Cow<'a, str>>) {
-    let bytes = record.as_bytes();
     out.clear();
-    let mut i = 0usize;
-    // Commas and quotes are ASCII, so every split position is a char boundary.
-    let piece = |a: usize, b: usize| &record[a..b];
-    loop {
-        if i < bytes.len() && bytes[i] == b'"' {
-            let mut owned: Option<String> = None;
-            let start = i + 1;
-            let mut j = start;
-            let mut seg = start;
-            loop {
-                match memchr::memchr(b'"', &bytes[j..]) {
-                    Some(off) => {
-                        let q = j + off;
-                        if bytes.get(q + 1) == Some(&b'"') {
-                            owned
-                                .get_or_insert_with(String::new)
-                                .push_str(piece(seg, q + 1));
-                            j = q + 2;
-                            seg = j;
-                        } else {
-                            let after = q + 1;
-                            let next_comma =
-                                memchr::memchr(b',', &bytes[after..]).map(|o| after + o);
-                            let tail_end = next_comma.unwrap_or(bytes.len());
-                            let field = match owned {
-                                None if tail_end == after => Cow::Borrowed(piece(start, q)),
-                                other => {
-                                    let mut buf = other.unwrap_or_default();
-                                    buf.push_str(piece(seg, q));
-                                    buf.push_str(piece(after, tail_end));
-                                    Cow::Owned(buf)
-                                }
-                            };
-                            out.push(field);
-                            match next_comma {
-                                Some(c) => {
-                                    i = c + 1;
-                                    break;
-                                }
-                                None => return,
-                            }
-                        }
-                    }
-                    None => {
-                        let mut buf = owned.unwrap_or_default();
-                        buf.push_str(piece(seg, bytes.len()));
-                        out.push(Cow::Owned(buf));
-                        return;
-                    }
-                }
-            }
-        } else {
-            match memchr::memchr(b',', &bytes[i..]) {
-                Some(off) => {
-                    out.push(Cow::Borrowed(piece(i, i + off)));
-                    i += off + 1;
-                }
-                None => {
-                    out.push(Cow::Borrowed(piece(i, bytes.len())));
-                    return;
-                }
-            }
-        }
-    }
+    let mut segs = Vec::new();
+    scan_fields(record.as_bytes(), &mut segs, |s| {
+        out.push(match s {
+            [] => Cow::Borrowed(""),
+            [one] => Cow::Borrowed(&record[one.clone()]),
+            many => Cow::Owned(many.iter().map(|r| &record[r.clone()]).collect()),
+        })
+    });
 }
 
 /// Writes one field, quoting it when it contains a comma, quote, CR or LF.

@@ -187,9 +187,10 @@ fn resolve(mut keys: Vec<Key>) -> Resolution {
     keys.par_sort_unstable_by_key(|k| (k.id, k.updated, k.seq));
     let mut r = Resolution::default();
     for group in keys.chunk_by(|a, b| a.id == b.id) {
-        let (winner, losers) = group
-            .split_last()
-            .expect("chunk_by yields non-empty groups");
+        // chunk_by never yields an empty group.
+        let Some((winner, losers)) = group.split_last() else {
+            continue;
+        };
         if winner.seq != IN_LAKE {
             r.winning_months.insert(YearMonth::from_index(winner.month));
         }
