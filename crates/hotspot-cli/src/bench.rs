@@ -3,15 +3,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use hotspot_core::Lake;
 use hotspot_core::fmt::thousands;
 use hotspot_core::socrata::HeaderStyle;
 use hotspot_pipeline::BuildOptions;
+use hotspot_render::bench::BenchLayer;
+use hotspot_render::{Headless, HeadlessOptions};
+use hotspot_scope::{Metric, Period, Scope, Selection, TableSpec};
 
 use crate::progress::Bars;
+use crate::query::open_engine;
+use crate::render::parse_msaa;
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
@@ -45,7 +50,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 15)]
         frames: usize,
         /// MSAA samples (1 or 4).
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value = "4", value_parser = parse_msaa)]
         msaa: u32,
         /// Resolutions to time.
         #[arg(long, value_delimiter = ',', default_value = "6,7,8,9,10")]
@@ -96,26 +101,23 @@ pub fn run(lake: &Lake, what: BenchCommand, bars: &Bars) -> Result<()> {
             csv,
         } => pipeline(rows, from, to, seed, dir, csv, bars),
         BenchCommand::Scope { runs } => scope(lake, runs),
-        BenchCommand::Render { frames, msaa, res } => {
-            crate::render::bench(lake, frames.max(1), msaa, &res)
-        }
+        BenchCommand::Render { frames, msaa, res } => render(lake, frames.max(1), msaa, &res),
     }
 }
 
 fn scope(lake: &Lake, runs: usize) -> Result<()> {
     reset_peak();
     let t = Instant::now();
-    let engine = crate::query::open_engine(lake)?;
+    let engine = open_engine(lake)?;
     let load = t.elapsed().as_secs_f64();
-    let ix = engine.index();
-    let incidents: u64 = ix.month_stats.values().map(|m| m.records).sum();
+    let summary = engine.summary();
     println!(
         "lake {}: {} records, {} months; loaded in {:.2} s, index ≈ {:.0} MiB, peak RSS {}",
         lake.root().display(),
-        thousands(incidents),
-        ix.months.len(),
+        thousands(summary.records),
+        summary.months,
         load,
-        hotspot_scope::index::approx_bytes(ix) as f64 / (1u64 << 20) as f64,
+        summary.index_bytes as f64 / (1u64 << 20) as f64,
         peak_rss_bytes().map(gib).unwrap_or_default()
     );
     let taxonomy = hotspot_core::taxonomy::Taxonomy::default();
@@ -266,6 +268,61 @@ fn pipeline(
                 .copied()
                 .unwrap_or(0)
         )
+    );
+    Ok(())
+}
+
+/// `hotspot bench render`: the renderer's figures on the lake's own coverage (geometry build,
+/// value update, frame time at r6–r10, 1080p and 4K).
+fn render(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8]) -> Result<()> {
+    let engine = open_engine(lake)?;
+    let (_, last) = engine.date_range();
+    if resolutions.iter().any(|r| !(6..=10).contains(r)) {
+        bail!("--res takes resolutions 6–10");
+    }
+    let taxonomy = hotspot_core::taxonomy::Taxonomy::default();
+    let mut layers = Vec::new();
+    for &res in resolutions {
+        let scope = Scope {
+            res,
+            period: Period::Range {
+                from: last - chrono::Days::new(27),
+                to: last,
+            },
+            selection: Selection::default(),
+            drill: Vec::new(),
+            focus_dow: None,
+            table: TableSpec::default(),
+        };
+        let r = engine.query(&scope, &taxonomy)?;
+        layers.push(BenchLayer {
+            res,
+            coverage: engine.coverage(res)?.to_vec(),
+            values: r
+                .cells
+                .cell
+                .values()
+                .iter()
+                .copied()
+                .zip(r.cells.metric(Metric::Incidents))
+                .collect(),
+        });
+    }
+    let mut h = Headless::new(HeadlessOptions {
+        msaa,
+        ..HeadlessOptions::default()
+    })
+    .context("cannot render")?;
+    println!("lake {}: {}", lake.root().display(), h.gpu.describe());
+    let sizes = [(1920, 1080), (3840, 2160)];
+    for size in sizes {
+        let t = hotspot_render::bench::empty_frame_ms(&mut h, size, frames)?;
+        println!("empty frame {}x{}: {t:.1} ms", size.0, size.1);
+    }
+    let rows = hotspot_render::bench::run(&mut h, &layers, &sizes, frames)?;
+    print!(
+        "{}",
+        hotspot_render::bench::table(&h.gpu.describe(), h.msaa(), &rows)
     );
     Ok(())
 }

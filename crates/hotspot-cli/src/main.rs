@@ -5,6 +5,7 @@
 
 mod bench;
 mod commands;
+mod console;
 mod progress;
 mod query;
 mod render;
@@ -101,10 +102,10 @@ pub enum Command {
         #[arg(long)]
         no_console: bool,
         #[command(flatten)]
-        console: render::ConsoleArgs,
+        console: console::ConsoleArgs,
     },
     /// Open the console: the GPU map, the story, drill-down (a window).
-    Console(render::ConsoleArgs),
+    Console(console::ConsoleArgs),
     /// Render a scope's map as a PNG without a window (legend, districts, period).
     Render(render::RenderArgs),
     /// Sync the lake with the City of Chicago's Socrata API (first run backfills, later runs
@@ -198,9 +199,9 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
                 return Ok(());
             }
             println!("\nOpening the console (close the window to quit; --no-console to skip)…");
-            render::console(&lake, console, std::time::Instant::now())
+            console::console(&lake, console, std::time::Instant::now())
         }
-        Command::Console(args) => render::console(&lake, args, started),
+        Command::Console(args) => console::console(&lake, args, started),
         Command::Render(args) => render::render(&lake, args),
         Command::Fetch {
             since,

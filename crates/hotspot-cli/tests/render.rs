@@ -1,15 +1,12 @@
-//! `hotspot render`: headless PNGs of a scope from the demo lake (software adapter preferred by
-//! nothing: whatever GPU is found; the snapshot comparison only on the software adapter).
-//! No adapter: skipped with a reason, or a failure when `CI=true`.
-
-// The renderer's snapshot helpers (reference PNGs, tolerance, diff images).
-#[path = "../../hotspot-render/tests/common/mod.rs"]
-mod common;
+//! `hotspot render`: headless PNGs of a scope from the demo lake on whatever GPU is found
+//! (the snapshot comparison on the software adapter, where frames are deterministic). It needs
+//! an adapter, so it is `#[ignore = …]`; CI runs it.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use hotspot_render::{Image, Palette};
+use hotspot_testkit::snapshot::{Tolerance, assert_snapshot};
 
 fn hotspot(lake: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hotspot"))
@@ -58,6 +55,7 @@ fn palette_share(img: &Image, palette: &Palette, theme: hotspot_render::Theme) -
 }
 
 #[test]
+#[ignore = "needs a GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
 fn render_writes_maps_of_a_scope_and_of_a_view() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake = dir.path().join("lake");
@@ -101,11 +99,6 @@ fn render_writes_maps_of_a_scope_and_of_a_view() {
         ],
     );
     let log = text(&o);
-    if !o.status.success() && log.contains("no GPU adapter") {
-        assert!(!hotspot_core::fixtures::in_ci(), "CI=true but {log}");
-        eprintln!("skipped: {log}");
-        return;
-    }
     assert!(o.status.success(), "{log}");
     assert!(
         log.contains("wrote") && log.contains("District-scale (r7)"),
@@ -130,9 +123,10 @@ fn render_writes_maps_of_a_scope_and_of_a_view() {
     );
     // On the software adapter the frame is deterministic: compare with the reference.
     if log.contains("Cpu") {
-        common::assert_snapshot("cli-render-r7-q1-2024", &img, common::Tolerance::default());
+        assert_snapshot("cli-render-r7-q1-2024", &img, Tolerance::default());
     } else {
-        eprintln!("snapshot comparison skipped: not the software adapter");
+        // Hardware rasterises differently: the pixel checks above still hold.
+        eprintln!("note: snapshot comparison runs on the software adapter only");
     }
 
     // A view file sets everything: its scope, metric, palette and camera (4K-sized legend

@@ -140,16 +140,16 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// `$HOTSPOT_CONFIG`, else `$XDG_CONFIG_HOME/hotspot/console.json`, else
-    /// `~/.config/hotspot/console.json`.
+    /// `$HOTSPOT_CONFIG`, else `console.json` in the platform's config directory for
+    /// "hotspot" (see [`directories::ProjectDirs::config_dir`]).
     pub fn default_path() -> Option<PathBuf> {
         if let Ok(p) = std::env::var("HOTSPOT_CONFIG") {
             return Some(PathBuf::from(p));
         }
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(base.join("hotspot").join("console.json"))
+        // ~/.config/hotspot (XDG) on Linux, ~/Library/Application Support/hotspot on macOS,
+        // %APPDATA%\hotspot\config on Windows.
+        directories::ProjectDirs::from("", "", "hotspot")
+            .map(|dirs| dirs.config_dir().join("console.json"))
     }
 
     /// Loads settings; a missing or unreadable file gives the defaults (with a log line).

@@ -9,7 +9,6 @@
 //! no GUI.
 
 pub mod csv;
-pub mod fixtures;
 pub mod fmt;
 pub mod geo;
 pub mod h3bits;

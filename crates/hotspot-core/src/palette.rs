@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stats::quantile_sorted;
+
 /// RGBA, 8 bits per channel, sRGB.
 pub type Rgba = [u8; 4];
 
@@ -265,10 +267,7 @@ impl Palette {
         xs.sort_unstable_by(f32::total_cmp);
         let (lo, hi) = value_range(&xs, kind);
         let breaks = if self.mode == DomainMode::Quantile {
-            let classes = self.stops.len().max(2);
-            (1..classes)
-                .map(|j| quantile_sorted(&xs, j as f64 / classes as f64))
-                .collect()
+            quantile_breaks_sorted(&xs, self.stops.len().max(2))
         } else {
             Vec::new()
         };
@@ -289,7 +288,7 @@ fn value_range(sorted: &[f32], kind: ValueKind) -> (f32, f32) {
     match kind {
         ValueKind::Count => {
             if max > 0.0 {
-                let p90 = quantile_sorted(sorted, 0.9);
+                let p90 = quantile_sorted(sorted, 0.9).unwrap_or(0.0) as f32;
                 (0.0, p90.max((0.6 * f64::from(max)) as f32).max(1.0))
             } else {
                 (0.0, max.max(1.0))
@@ -304,18 +303,24 @@ fn value_range(sorted: &[f32], kind: ValueKind) -> (f32, f32) {
     }
 }
 
-/// The `q` quantile of sorted values, interpolating linearly between order statistics (the
-/// pandas / NumPy default). Empty input gives 0.
-pub fn quantile_sorted(sorted: &[f32], q: f64) -> f32 {
-    let n = sorted.len();
-    if n == 0 {
-        return 0.0;
+/// Equal-count breakpoints of the finite `values` (any order): see [`quantile_breaks_sorted`].
+pub fn quantile_breaks(values: &[f32], classes: usize) -> Vec<f32> {
+    let mut xs: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    xs.sort_unstable_by(f32::total_cmp);
+    quantile_breaks_sorted(&xs, classes)
+}
+
+/// Equal-count breakpoints of values sorted ascending: the `j / classes` quantiles
+/// (j = 1 … classes − 1, type 7, [`quantile_sorted`]). Empty for no values or fewer than two
+/// classes.
+pub fn quantile_breaks_sorted(sorted: &[f32], classes: usize) -> Vec<f32> {
+    if classes < 2 {
+        return Vec::new();
     }
-    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(n - 1);
-    let f = h - lo as f64;
-    (f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * f) as f32
+    (1..classes)
+        .filter_map(|j| quantile_sorted(sorted, j as f64 / classes as f64))
+        .map(|v| v as f32)
+        .collect()
 }
 
 /// The colour at `t` ∈ [0, 1] along evenly spaced stops.

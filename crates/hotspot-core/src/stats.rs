@@ -1,4 +1,5 @@
-//! The statistics the lake contract fixes: Wilson score intervals and shrunk arrest rates.
+//! The statistics the lake contract fixes (Wilson score intervals, shrunk arrest rates) and the
+//! one quantile and one median every crate uses.
 
 /// The two-sided 95 % normal quantile used for every interval in the lake.
 pub const Z95: f64 = 1.959964;
@@ -46,9 +47,51 @@ pub fn rate(k: f64, n: f64) -> f64 {
     if n > 0.0 { k / n } else { 0.0 }
 }
 
+/// The `q` quantile (clamped to [0, 1]) of values sorted ascending, interpolating linearly
+/// between order statistics: NumPy's and pandas' default (Hyndman & Fan type 7). `None` for no
+/// values. Unsorted input gives a meaningless (but finite) answer.
+pub fn quantile_sorted<T: Copy + Into<f64>>(sorted: &[T], q: f64) -> Option<f64> {
+    let n = sorted.len();
+    let first = (*sorted.first()?).into();
+    if n == 1 {
+        return Some(first);
+    }
+    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
+    let lo = (h.floor() as usize).min(n - 1);
+    let hi = (lo + 1).min(n - 1);
+    let (a, b) = (sorted[lo].into(), sorted[hi].into());
+    Some(a + (b - a) * (h - lo as f64))
+}
+
+/// The median of `values` (sorted in place, NaN last): the type-7 quantile at 0.5, so the
+/// mean of the two middle values when there is an even number. `None` for no values.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_unstable_by(f64::total_cmp);
+    quantile_sorted(values, 0.5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_match_numpy() {
+        // numpy.quantile([1, 2, 4, 8], q) for q = 0, 0.25, 0.5, 0.9, 1:
+        // h = 3q → 1, 1.75, 3, 6.8, 8.
+        let xs = [1.0f64, 2.0, 4.0, 8.0];
+        let q = |p| quantile_sorted(&xs, p).unwrap_or(f64::NAN);
+        assert_eq!(q(0.0), 1.0);
+        assert_eq!(q(0.25), 1.75);
+        assert_eq!(q(0.5), 3.0);
+        assert!((q(0.9) - 6.8).abs() < 1e-12);
+        assert_eq!(q(1.0), 8.0);
+        assert_eq!(q(7.0), 8.0, "q is clamped");
+        assert_eq!(quantile_sorted(&[5.0f32], 0.3), Some(5.0));
+        assert_eq!(quantile_sorted::<f64>(&[], 0.5), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&mut []), None);
+    }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol

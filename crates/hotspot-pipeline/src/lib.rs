@@ -17,7 +17,6 @@ pub mod frame;
 pub mod ingest;
 pub mod lock;
 pub mod parallel;
-pub mod schema;
 
 pub use build::{BuildOptions, BuildOutcome, MonthSelection, build};
 pub use error::{PipelineError, Result};

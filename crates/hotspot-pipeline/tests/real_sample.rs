@@ -21,10 +21,9 @@ fn cell(hex: &str) -> u64 {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn real_sample_end_to_end() {
-    let Some(sample) = hotspot_core::fixtures::real_sample() else {
-        return;
-    };
+    let sample = hotspot_testkit::sample::path();
     let dir = tempfile::tempdir().expect("tempdir");
     let lake = hotspot_core::Lake::new(dir.path());
 
@@ -189,10 +188,7 @@ fn real_sample_end_to_end() {
 
     // Re-ingesting the same file supersedes nothing already better: ties go to the later
     // input, so every row replaces its lake twin and the month is rewritten, not duplicated.
-    let again = ingest(
-        &lake,
-        &[hotspot_core::fixtures::real_sample().expect("sample")],
-    );
+    let again = ingest(&lake, &[hotspot_testkit::sample::path()]);
     assert_eq!(again.run.counts.accepted, 11_641);
     assert_eq!(again.run.replaced_in_lake, 11_641);
     assert_eq!(height(&lake.bronze(SEP)), 11_641);

@@ -1,13 +1,19 @@
-//! `cargo bench --workspace --bench render` (set `HOTSPOT_BENCH_FRAMES` for N, default 15).
-//! Prints geometry build, value update and frame times at r6–r10, 1080p and 4K.
+//! `cargo bench --workspace --bench render` (set `HOTSPOT_BENCH_FRAMES` for N, default 15):
+//! geometry build, value update and frame times at r6–r10, 1080p and 4K, on the real
+//! sample's coverage. `hotspot bench render` does the same on a lake's own coverage.
 
 use hotspot_render::{Headless, HeadlessOptions};
 
 fn main() {
-    let Some(path) = hotspot_core::fixtures::real_sample() else {
-        return;
+    let Some(path) = hotspot_testkit::sample::find() else {
+        eprintln!(
+            "the render bench draws the real sample's coverage: put {} in ../shared/data or set \
+             HOTSPOT_SAMPLE (or run `hotspot bench render` on a lake)",
+            hotspot_testkit::sample::FILE_NAME
+        );
+        std::process::exit(2);
     };
-    let sample = match hotspot_render::sample::load(&path) {
+    let sample = match hotspot_testkit::coverage::load(&path) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -26,17 +32,12 @@ fn main() {
         ..HeadlessOptions::default()
     }) {
         Ok(h) => h,
-        Err(e) if hotspot_core::fixtures::in_ci() => {
+        Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);
         }
-        Err(e) => {
-            eprintln!("skipped: {e}");
-            return;
-        }
     };
-    let frames = std::env::var("HOTSPOT_BENCH_FRAMES")
-        .ok()
+    let frames = env("HOTSPOT_BENCH_FRAMES")
         .and_then(|s| s.parse().ok())
         .unwrap_or(15);
     let sizes = [(1920, 1080), (3840, 2160)];
@@ -46,7 +47,8 @@ fn main() {
             Err(e) => eprintln!("{e}"),
         }
     }
-    match hotspot_render::bench::run(&mut h, &sample, &sizes, frames, &resolutions) {
+    let layers = sample.bench_layers(&resolutions);
+    match hotspot_render::bench::run(&mut h, &layers, &sizes, frames) {
         Ok(rows) => print!(
             "{}",
             hotspot_render::bench::table(&h.gpu.describe(), h.msaa(), &rows)

@@ -4,8 +4,16 @@
 use std::time::{Duration, Instant};
 
 use crate::headless::{FrameSpec, Headless};
-use crate::sample::SampleCoverage;
 use crate::{CellGeometry, RenderError};
+
+/// What one resolution of the benchmark draws: the whole coverage, and the cells with data
+/// and their values (every other coverage cell gets 0).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BenchLayer {
+    pub res: u8,
+    pub coverage: Vec<u64>,
+    pub values: Vec<(u64, f32)>,
+}
 
 /// One resolution's figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,30 +37,27 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    hotspot_core::stats::median(&mut v).unwrap_or(f64::NAN)
 }
 
-/// Runs the benchmark on `headless` with `frames` timed frames per size.
+/// Runs the benchmark on `headless` with `frames` timed frames per size, one row per layer.
 pub fn run(
     headless: &mut Headless,
-    sample: &SampleCoverage,
+    layers: &[BenchLayer],
     sizes: &[(u32, u32)],
     frames: usize,
-    resolutions: &[u8],
 ) -> Result<Vec<BenchRow>, RenderError> {
     let mut rows = Vec::new();
-    for &res in resolutions {
-        let cells = sample.coverage(res);
+    for layer in layers {
+        let (res, cells) = (layer.res, layer.coverage.as_slice());
         let t = Instant::now();
         let geom = std::sync::Arc::new(CellGeometry::build(res, cells)?);
         let build_ms = ms(t.elapsed());
         headless.map.set_geometry(geom.clone());
         headless.map.set_resolution(res)?;
         // Every coverage cell gets a value (the worst case for an update).
-        let (with_data, counts) = sample.values(res);
         let mut lookup = crate::geometry::CellMap::<f32>::default();
-        lookup.extend(with_data.iter().copied().zip(counts.iter().copied()));
+        lookup.extend(layer.values.iter().copied());
         let all: Vec<u64> = cells.to_vec();
         let values: Vec<f32> = all
             .iter()
@@ -108,7 +113,6 @@ pub fn empty_frame_ms(
     size: (u32, u32),
     frames: usize,
 ) -> Result<f64, RenderError> {
-    let active = headless.map.resolution();
     headless.set_frame(&FrameSpec::new(size.0, size.1));
     // Look far away from every coverage.
     let saved = headless.map.camera.clone();
@@ -118,7 +122,6 @@ pub fn empty_frame_ms(
         .map(|_| headless.time_map_frame().map(ms))
         .collect();
     headless.map.camera = saved;
-    let _ = active;
     Ok(median(times?))
 }
 

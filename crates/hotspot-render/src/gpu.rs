@@ -1,5 +1,7 @@
 //! Finding a GPU: hardware when there is one, the software rasteriser (lavapipe) otherwise,
 //! with the adapter's real limits so large frames (8K) work wherever the hardware allows.
+//! [`Gpu::headless`] opens one for offscreen frames, [`Gpu::for_surface`] one that can present
+//! to a window's surface; both check that the adapter can run the renderer.
 
 use std::sync::Arc;
 
@@ -39,10 +41,20 @@ fn rank(info: &wgpu::AdapterInfo, pref: AdapterPreference) -> (u8, u8) {
     (kind, backend)
 }
 
+/// Why an adapter cannot run the renderer (`None`: it can). The cell shader reads values and
+/// flags from storage buffers in the vertex stage.
+fn unsupported(adapter: &wgpu::Adapter) -> Option<&'static str> {
+    let caps = adapter.get_downlevel_capabilities();
+    let limits = adapter.limits();
+    let ok = caps.flags.contains(wgpu::DownlevelFlags::VERTEX_STORAGE)
+        && limits.max_storage_buffers_per_shader_stage >= 2;
+    (!ok).then_some("no storage buffers in vertex shaders")
+}
+
 impl Gpu {
-    /// Finds an adapter that can run the renderer (vertex-stage storage buffers) and opens a
-    /// device with the adapter's own limits. `WGPU_BACKEND` and friends are honoured.
-    pub fn new(pref: AdapterPreference) -> Result<Self, RenderError> {
+    /// Finds an adapter for offscreen rendering and opens a device with the adapter's own
+    /// limits. `WGPU_BACKEND` and friends are honoured.
+    pub fn headless(pref: AdapterPreference) -> Result<Self, RenderError> {
         let mut seen = Vec::new();
         let mut usable: Vec<wgpu::Adapter> = Vec::new();
         let mut instance = None;
@@ -66,22 +78,15 @@ impl Gpu {
                 if info.backend == wgpu::Backend::Noop {
                     continue;
                 }
-                let caps = a.get_downlevel_capabilities();
-                let limits = a.limits();
-                let ok = caps.flags.contains(wgpu::DownlevelFlags::VERTEX_STORAGE)
-                    && limits.max_storage_buffers_per_shader_stage >= 2;
+                let why = unsupported(&a);
                 seen.push(format!(
                     "{} ({:?}, {:?}{})",
                     info.name,
                     info.backend,
                     info.device_type,
-                    if ok {
-                        ""
-                    } else {
-                        ", no vertex storage buffers"
-                    }
+                    why.map(|w| format!(", {w}")).unwrap_or_default()
                 ));
-                if ok {
+                if why.is_none() {
                     usable.push(a);
                 }
             }
@@ -96,12 +101,43 @@ impl Gpu {
                 },
             });
         };
+        Self::open(instance, adapter, "hotspot-render")
+    }
+
+    /// Finds an adapter that can present to `surface` (created from `instance`) and opens a
+    /// device on it.
+    pub fn for_surface(
+        instance: wgpu::Instance,
+        surface: &wgpu::Surface<'_>,
+    ) -> Result<Self, RenderError> {
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            force_fallback_adapter: false,
+            compatible_surface: Some(surface),
+            apply_limit_buckets: false,
+        }))
+        .map_err(|e| RenderError::NoAdapter {
+            detail: format!("none can draw to this window: {e}"),
+        })?;
+        if let Some(why) = unsupported(&adapter) {
+            return Err(RenderError::Unsupported {
+                adapter: adapter.get_info().name,
+                detail: why.into(),
+            });
+        }
+        Self::open(instance, adapter, "hotspot-window")
+    }
+
+    fn open(
+        instance: wgpu::Instance,
+        adapter: wgpu::Adapter,
+        label: &'static str,
+    ) -> Result<Self, RenderError> {
         let info = adapter.get_info();
-        let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-            label: Some("hotspot-render"),
+            label: Some(label),
             required_features: wgpu::Features::empty(),
-            required_limits: limits,
+            required_limits: adapter.limits(),
             ..Default::default()
         }))
         .map_err(|e| RenderError::Device {
@@ -133,6 +169,43 @@ impl Gpu {
     /// The largest texture side the device allows.
     pub fn max_texture_side(&self) -> u32 {
         self.device.limits().max_texture_dimension_2d
+    }
+
+    /// The MSAA sample count to use for `format`: `requested` (1 or 4) where the adapter can
+    /// multisample that format 4×, else 1.
+    pub fn msaa_for(&self, format: wgpu::TextureFormat, requested: u32) -> u32 {
+        let x4 = self
+            .adapter
+            .get_texture_format_features(format)
+            .flags
+            .contains(wgpu::TextureFormatFeatureFlags::MULTISAMPLE_X4);
+        if requested >= 4 && x4 { 4 } else { 1 }
+    }
+
+    /// The sample count for interactive maps: 4× on hardware, 1× on a software adapter, where
+    /// 4× MSAA costs more than the whole frame.
+    pub fn interactive_msaa(&self, format: wgpu::TextureFormat) -> u32 {
+        if self.is_software() {
+            1
+        } else {
+            self.msaa_for(format, 4)
+        }
+    }
+
+    /// Waits until the GPU has finished `index` (or everything submitted), for at most
+    /// `timeout`.
+    pub fn wait(
+        &self,
+        index: Option<wgpu::SubmissionIndex>,
+        timeout: std::time::Duration,
+    ) -> Result<(), RenderError> {
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: index,
+                timeout: Some(timeout),
+            })
+            .map(|_| ())
+            .map_err(|e| RenderError::Gpu(e.to_string()))
     }
 
     /// "llvmpipe (LLVM 15.0.6, 256 bits) · Vulkan · Cpu".

@@ -1,14 +1,21 @@
-//! hotspot-render draws every H3 cell of a resolution (r6–r10) on the GPU and writes headless
-//! PNGs. It tessellates each cell's exact H3 boundary once per resolution (Web Mercator in f64,
-//! stored in f32 relative to a local origin), keeps that geometry resident, and streams a
-//! metric as one value per cell into a buffer that a palette lookup texture colours on the
-//! GPU; it adds outlines, hover / selection, context layers dissolved from our own r10 cells,
-//! an egui legend and exact CPU picking. It receives plain slices or Arrow arrays from the scope
-//! engine and **never reads Parquet** or runs queries.
+//! hotspot-render draws every H3 cell of a resolution (r6–r10) on the GPU, in a window's pass
+//! or offscreen, and reads frames back as PNG. It tessellates each cell's exact H3 boundary
+//! once per resolution (fanned by hand: cells are convex; Web Mercator in f64, stored in f32
+//! relative to a local origin), keeps that geometry resident, and streams a metric as one
+//! value per cell into a buffer that a palette lookup texture colours on the GPU. It adds
+//! outlines, hover / selection, context lines dissolved from our own r10 cells (stroked with
+//! lyon) with label anchors, and exact CPU picking.
 //!
-//! Entry points: [`MapRenderer`] (any wgpu device and format; the console draws it in its own
-//! pass), [`Headless`] (offscreen frames, [`Headless::render_png`]), [`Palette`], [`Camera`],
-//! [`ContextLayers`], [`overlay::legend_ui`], and [`bench::run`] for the performance figures.
+//! It stands alone: wgpu, lyon, glam, h3o and `hotspot-core`, nothing above. It receives
+//! plain slices (cell ids and `f32` values), never reads Parquet, runs queries or knows what a
+//! scope or a metric is, and draws no text: legends, titles and labels are painted by the
+//! layer above (`hotspot-present`) into the same frame.
+//!
+//! Entry points: [`Gpu`] (an adapter and device, headless or for a window's surface),
+//! [`OffscreenTarget`] (colour + MSAA textures, read-back), [`MapRenderer`] (any wgpu device
+//! and format; the console draws it in its own pass), [`Headless`] (offscreen frames with
+//! room for extra passes, [`Image`] and PNG), [`Palette`], [`Camera`], [`ContextLayers`], and
+//! [`bench::run`] for the performance figures.
 
 pub mod bench;
 pub mod camera;
@@ -17,18 +24,19 @@ mod error;
 pub mod geometry;
 pub mod gpu;
 pub mod headless;
+mod image;
 pub mod map;
 pub mod mercator;
-pub mod overlay;
 pub mod palette;
-pub mod sample;
+pub mod target;
 
 pub use camera::{Camera, default_zoom};
 pub use context::ContextLayers;
 pub use error::RenderError;
 pub use geometry::CellGeometry;
 pub use gpu::{AdapterPreference, Gpu};
-pub use headless::{FrameSpec, Headless, HeadlessOptions, Image};
-pub use map::{ContextVisibility, MapRenderer, Outlines, OutsideScope, Pick, Theme};
-pub use overlay::{Legend, Overlay};
+pub use headless::{ExtraPasses, FrameSpec, Headless, HeadlessOptions, Insets};
+pub use image::Image;
+pub use map::{ContextVisibility, MapLabel, MapRenderer, Outlines, OutsideScope, Pick, Theme};
 pub use palette::{Domain, DomainMode, Palette, ValueKind};
+pub use target::OffscreenTarget;

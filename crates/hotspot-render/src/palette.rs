@@ -2,11 +2,11 @@
 //! here): the one the scripts build, with its stops, domain mode, no-data colour, captions and the
 //! old console's colour-range rules ([`Palette::domain_for`]). The renderer only adds the lookup
 //! table it uploads ([`lut_rgba`], built from [`Palette::lut`], so what a script defines is
-//! exactly what the GPU samples) and the quantile breakpoints of a value layer.
+//! exactly what the GPU samples).
 
 pub use hotspot_core::palette::{
     CRIME_SCALE, DEFAULT_NO_DATA, Domain, DomainMode, Palette, PaletteError, Rgba, ValueKind,
-    colour_name, parse_hex, quantile_sorted, sample_stops, to_hex,
+    colour_name, parse_hex, quantile_breaks, sample_stops, to_hex,
 };
 
 use crate::RenderError;
@@ -22,20 +22,6 @@ pub fn lut_rgba(palette: &Palette) -> Result<Vec<u8>, RenderError> {
         return Err(RenderError::EmptyPalette(palette.name.clone()));
     }
     Ok(palette.lut(LUT_SIZE).concat())
-}
-
-/// Equal-count breakpoints: the `j / classes` quantiles (j = 1 … classes − 1) of the finite
-/// values, linearly interpolated between order statistics (NumPy's default, "type 7"), as
-/// [`Palette::domain_for`] computes them.
-pub fn quantile_breaks(values: &[f32], classes: usize) -> Vec<f32> {
-    let mut xs: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    if xs.is_empty() || classes < 2 {
-        return Vec::new();
-    }
-    xs.sort_unstable_by(f32::total_cmp);
-    (1..classes)
-        .map(|j| quantile_sorted(&xs, j as f64 / classes as f64))
-        .collect()
 }
 
 #[cfg(test)]
@@ -58,18 +44,5 @@ mod tests {
             lut_rgba(&empty),
             Err(RenderError::EmptyPalette(_))
         ));
-    }
-
-    #[test]
-    fn breaks_match_the_core_quantile_domain() {
-        let values: Vec<f32> = (0..=60).map(|v| v as f32).collect();
-        let q = Palette {
-            mode: DomainMode::Quantile,
-            ..Palette::volume()
-        };
-        assert_eq!(
-            quantile_breaks(&values, q.stops.len()),
-            q.domain_for(&values, ValueKind::Count).breaks
-        );
     }
 }

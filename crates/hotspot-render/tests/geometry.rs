@@ -1,12 +1,10 @@
 //! Geometry: exact boundaries, areas, shared edges, picking, context layers (no GPU needed).
 
-mod common;
-
 use glam::DVec2;
 use hotspot_render::geometry::CellMap;
 use hotspot_render::mercator::{project_ll, projected_area};
-use hotspot_render::sample::{loop_scope, quadrant_context, r10_children};
 use hotspot_render::{Camera, CellGeometry, ContextLayers};
+use hotspot_testkit::coverage::{loop_scope, quadrant_context, r10_children};
 
 #[test]
 fn tessellated_area_matches_h3o_area_through_the_mercator_scale() {
@@ -120,10 +118,9 @@ fn picking_the_projected_centroid_returns_the_cell_at_every_resolution() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn picking_sample_cells_at_every_resolution() {
-    let Some(s) = common::sample() else {
-        return;
-    };
+    let s = hotspot_testkit::coverage::sample();
     for res in 6..=10u8 {
         let cov = s.coverage(res);
         let g = CellGeometry::build(res, cov).unwrap_or_else(|e| panic!("{e}"));
@@ -144,10 +141,9 @@ fn picking_sample_cells_at_every_resolution() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn sample_coverage_is_a_city() {
-    let Some(s) = common::sample() else {
-        return;
-    };
+    let s = hotspot_testkit::coverage::sample();
     let r10 = s.coverage(10).len();
     assert!((25_000..60_000).contains(&r10), "{r10} r10 cells");
     assert_eq!(s.coverage(9).len() * 7, r10);
@@ -224,10 +220,9 @@ fn context_layers_from_a_coarser_coverage_fill_down() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn context_layers_from_the_sample() {
-    let Some(s) = common::sample() else {
-        return;
-    };
+    let s = hotspot_testkit::coverage::sample();
     let t = std::time::Instant::now();
     let ctx = ContextLayers::from_r10(&s.context).unwrap_or_else(|e| panic!("{e}"));
     eprintln!(

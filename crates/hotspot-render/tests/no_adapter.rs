@@ -1,3 +1,4 @@
+#![allow(unsafe_code)] // edition 2024: setting the environment is unsafe; this binary has one test.
 //! With no usable backend the renderer says what to install (its own process: it changes the
 //! environment).
 

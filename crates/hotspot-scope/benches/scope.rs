@@ -63,7 +63,7 @@ fn scopes(c: &mut Criterion) {
         "loaded {} in {:.2} s; index ≈ {:.0} MiB",
         lake.root().display(),
         t.elapsed().as_secs_f64(),
-        hotspot_scope::index::approx_bytes(engine.index()) as f64 / (1 << 20) as f64
+        engine.summary().index_bytes as f64 / (1 << 20) as f64
     );
     let taxonomy = Taxonomy::default();
     let mut group = c.benchmark_group("scope");

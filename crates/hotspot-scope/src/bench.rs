@@ -10,9 +10,7 @@ use crate::scope::{Period, Scope, Selection};
 /// (name, scope) pairs: 1 month at r10 with a type selection, 12 months at r10, the whole
 /// history at r10 and at r6–r8, and a drilled long period.
 pub fn standard_scopes(engine: &Engine) -> Vec<(String, Scope)> {
-    let ix = engine.index();
-    let last = naive_date(ix.data_last_day);
-    let first = naive_date(ix.data_first_day);
+    let (first, last) = engine.date_range();
     let last_month = YearMonth {
         year: last.year(),
         month: last.month() as u8,

@@ -13,9 +13,9 @@
 //! Counts are `u16` per row (a row is one cell-day-type); a larger count is split over rows.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 
 use hotspot_core::Lake;
+use hotspot_core::lake::columns::gold as col;
 use hotspot_core::lake::{GoldTable, MonthStats};
 use hotspot_core::res::{self, RESOLUTIONS};
 use hotspot_core::time::{self, YearMonth};
@@ -31,56 +31,56 @@ pub type TypeId = u8;
 #[derive(Debug, Default)]
 pub struct DayRows {
     /// Row range of month block `m` is `month_start[m]..month_start[m + 1]`.
-    pub month_start: Vec<usize>,
-    pub slot: Vec<u32>,
+    pub(crate) month_start: Vec<usize>,
+    pub(crate) slot: Vec<u32>,
     /// Day of month, 0-based.
-    pub dom: Vec<u8>,
-    pub ty: Vec<TypeId>,
-    pub n: Vec<u16>,
-    pub k: Vec<u16>,
+    pub(crate) dom: Vec<u8>,
+    pub(crate) ty: Vec<TypeId>,
+    pub(crate) n: Vec<u16>,
+    pub(crate) k: Vec<u16>,
 }
 
 /// Rows of `cell_hour` at one resolution (month-blocked, slot-sorted).
 #[derive(Debug, Default)]
 pub struct HourRows {
-    pub month_start: Vec<usize>,
-    pub slot: Vec<u32>,
-    pub ty: Vec<TypeId>,
-    pub dow: Vec<u8>,
-    pub hour: Vec<u8>,
-    pub n: Vec<u16>,
-    pub k: Vec<u16>,
+    pub(crate) month_start: Vec<usize>,
+    pub(crate) slot: Vec<u32>,
+    pub(crate) ty: Vec<TypeId>,
+    pub(crate) dow: Vec<u8>,
+    pub(crate) hour: Vec<u8>,
+    pub(crate) n: Vec<u16>,
+    pub(crate) k: Vec<u16>,
 }
 
 /// Cumulative (incidents, arrests) per (month, slot, type): entry `(m * slots + s) * types + t`
 /// holds the sum over months `0..m`.
 #[derive(Debug, Default)]
 pub struct Prefix {
-    pub n: Vec<u32>,
-    pub k: Vec<u32>,
+    pub(crate) n: Vec<u32>,
+    pub(crate) k: Vec<u32>,
 }
 
 /// Everything the engine keeps for one resolution.
 #[derive(Debug, Default)]
 pub struct ResIndex {
-    pub res: u8,
+    pub(crate) res: u8,
     /// Every cell with data in any month, ascending.
-    pub cells: Vec<u64>,
-    pub slot_of: HashMap<u64, u32>,
-    pub label: Vec<String>,
-    pub block: Vec<Option<String>>,
-    pub street: Vec<Option<String>>,
-    pub district: Vec<Option<u8>>,
-    pub ward: Vec<Option<u8>>,
-    pub community_area: Vec<Option<u8>>,
+    pub(crate) cells: Vec<u64>,
+    pub(crate) slot_of: HashMap<u64, u32>,
+    pub(crate) label: Vec<String>,
+    pub(crate) block: Vec<Option<String>>,
+    pub(crate) street: Vec<Option<String>>,
+    pub(crate) district: Vec<Option<u8>>,
+    pub(crate) ward: Vec<Option<u8>>,
+    pub(crate) community_area: Vec<Option<u8>>,
     /// Neighbours (grid_disk 1 without the cell) that are in `cells`: CSR.
-    pub nb_start: Vec<u32>,
-    pub nb: Vec<u32>,
-    pub day: DayRows,
+    pub(crate) nb_start: Vec<u32>,
+    pub(crate) nb: Vec<u32>,
+    pub(crate) day: DayRows,
     /// Absent at r10 (drill targets are r6–r9).
-    pub hour: Option<HourRows>,
+    pub(crate) hour: Option<HourRows>,
     /// Present at r6–r8.
-    pub prefix: Option<Prefix>,
+    pub(crate) prefix: Option<Prefix>,
 }
 
 impl ResIndex {
@@ -107,12 +107,12 @@ impl ResIndex {
 #[derive(Debug, Default)]
 pub struct CityRows {
     /// Row range of day `d` (relative to [`LakeIndex::first_day`]) is `day_start[d]..day_start[d+1]`.
-    pub day_start: Vec<usize>,
+    pub(crate) day_start: Vec<usize>,
     /// Hour (city_hourly) or district (district_daily; 0 = unknown).
-    pub key: Vec<u8>,
-    pub ty: Vec<TypeId>,
-    pub n: Vec<u16>,
-    pub k: Vec<u16>,
+    pub(crate) key: Vec<u8>,
+    pub(crate) ty: Vec<TypeId>,
+    pub(crate) n: Vec<u16>,
+    pub(crate) k: Vec<u16>,
 }
 
 /// Whole-month totals of a [`CityRows`] per (month, type, key): a long period sums these
@@ -121,10 +121,10 @@ pub struct CityRows {
 #[derive(Debug, Default)]
 pub struct MonthCube {
     /// Keys per (month, type): 168 (weekday × 24 + hour) or the district code range.
-    pub keys: usize,
-    pub n_types: usize,
-    pub n: Vec<u32>,
-    pub k: Vec<u32>,
+    pub(crate) keys: usize,
+    pub(crate) n_types: usize,
+    pub(crate) n: Vec<u32>,
+    pub(crate) k: Vec<u32>,
 }
 
 impl MonthCube {
@@ -172,36 +172,35 @@ impl MonthCube {
 /// The whole lake, ready for queries.
 #[derive(Debug)]
 pub struct LakeIndex {
-    pub root: PathBuf,
     /// Offence types, alphabetical.
-    pub types: Vec<String>,
-    pub type_ids: HashMap<String, TypeId>,
+    pub(crate) types: Vec<String>,
+    pub(crate) type_ids: HashMap<String, TypeId>,
     /// First month of the month-block arrays.
-    pub first_month: YearMonth,
-    pub n_months: usize,
+    pub(crate) first_month: YearMonth,
+    pub(crate) n_months: usize,
     /// Day number of the first month's first day.
-    pub first_day: i32,
-    pub n_days: usize,
+    pub(crate) first_day: i32,
+    pub(crate) n_days: usize,
     /// Months the lake has data for.
-    pub months: BTreeSet<YearMonth>,
-    pub month_stats: BTreeMap<YearMonth, MonthStats>,
+    pub(crate) months: BTreeSet<YearMonth>,
+    pub(crate) month_stats: BTreeMap<YearMonth, MonthStats>,
     /// First and last day with any record.
-    pub data_first_day: i32,
-    pub data_last_day: i32,
+    pub(crate) data_first_day: i32,
+    pub(crate) data_last_day: i32,
     /// Latest hour with a record on the last day (23 means the day looks complete).
-    pub last_day_max_hour: u8,
+    pub(crate) last_day_max_hour: u8,
     /// r6 … r10.
-    pub res: Vec<ResIndex>,
-    pub city_hourly: CityRows,
+    pub(crate) res: Vec<ResIndex>,
+    pub(crate) city_hourly: CityRows,
     /// `city_hourly` summed over hours (key 0): the daily citywide cube.
-    pub city_daily: CityRows,
+    pub(crate) city_daily: CityRows,
     /// `city_hourly` per whole month, keyed weekday × 24 + hour.
-    pub city_hour_month: MonthCube,
-    pub district_daily: CityRows,
+    pub(crate) city_hour_month: MonthCube,
+    pub(crate) district_daily: CityRows,
     /// `district_daily` per whole month, keyed by district code.
-    pub district_month: MonthCube,
-    pub unmapped: CityRows,
-    pub built_at: Option<String>,
+    pub(crate) district_month: MonthCube,
+    pub(crate) unmapped: CityRows,
+    pub(crate) built_at: Option<String>,
 }
 
 impl LakeIndex {
@@ -211,11 +210,6 @@ impl LakeIndex {
             return Err(ScopeError::Resolution(r));
         }
         Ok(&self.res[usize::from(r - res::MIN_RES)])
-    }
-
-    /// Month block index of a month (may be out of range).
-    pub fn month_index(&self, ym: YearMonth) -> i64 {
-        i64::from(ym.index() - self.first_month.index())
     }
 
     /// The type id of a primary type.
@@ -251,14 +245,20 @@ impl LakeIndex {
                     ym,
                     Table::read(
                         &lake.city_hourly(ym),
-                        &["date", "hour", "primary_type", "incidents", "arrests"],
+                        &[
+                            col::DATE,
+                            col::HOUR,
+                            col::PRIMARY_TYPE,
+                            col::INCIDENTS,
+                            col::ARRESTS,
+                        ],
                     )?,
                 ))
             })
             .collect::<Result<_>>()?;
         let mut type_set = BTreeSet::new();
         for (_, t) in &city_tables {
-            t.for_each_str("primary_type", |s| {
+            t.for_each_str(col::PRIMARY_TYPE, |s| {
                 if let Some(s) = s
                     && !type_set.contains(s)
                 {
@@ -276,7 +276,7 @@ impl LakeIndex {
             .map(|(i, t)| (t.clone(), i as TypeId))
             .collect();
 
-        let city_hourly = city_rows(&city_tables, first_day, n_days, "hour", &type_ids)?;
+        let city_hourly = city_rows(&city_tables, first_day, n_days, Some(col::HOUR), &type_ids)?;
         drop(city_tables);
         let city_daily = collapse_keys(&city_hourly, types.len());
         let city_hour_month = MonthCube::build(
@@ -294,12 +294,24 @@ impl LakeIndex {
                     ym,
                     Table::read(
                         &lake.district_daily(ym),
-                        &["date", "district", "primary_type", "incidents", "arrests"],
+                        &[
+                            col::DATE,
+                            col::DISTRICT,
+                            col::PRIMARY_TYPE,
+                            col::INCIDENTS,
+                            col::ARRESTS,
+                        ],
                     )?,
                 ))
             })
             .collect::<Result<_>>()?;
-        let district_daily = city_rows(&district_tables, first_day, n_days, "district", &type_ids)?;
+        let district_daily = city_rows(
+            &district_tables,
+            first_day,
+            n_days,
+            Some(col::DISTRICT),
+            &type_ids,
+        )?;
         drop(district_tables);
         let district_keys = district_daily
             .key
@@ -322,12 +334,12 @@ impl LakeIndex {
                     ym,
                     Table::read(
                         &lake.unmapped_day(ym),
-                        &["date", "primary_type", "incidents", "arrests"],
+                        &[col::DATE, col::PRIMARY_TYPE, col::INCIDENTS, col::ARRESTS],
                     )?,
                 ))
             })
             .collect::<Result<_>>()?;
-        let unmapped = city_rows(&unmapped_tables, first_day, n_days, "", &type_ids)?;
+        let unmapped = city_rows(&unmapped_tables, first_day, n_days, None, &type_ids)?;
         drop(unmapped_tables);
 
         let mut res_index = Vec::new();
@@ -361,7 +373,6 @@ impl LakeIndex {
         };
 
         Ok(LakeIndex {
-            root: lake.root().to_path_buf(),
             types,
             type_ids,
             first_month,
@@ -437,21 +448,20 @@ fn city_rows(
     tables: &[(YearMonth, Table)],
     first_day: i32,
     n_days: usize,
-    key: &str,
+    key: Option<&str>,
     type_ids: &HashMap<String, TypeId>,
 ) -> Result<CityRows> {
     let mut per_day: Vec<Vec<(u8, TypeId, u64, u64)>> = vec![Vec::new(); n_days];
     for (_, t) in tables {
-        let dates = t.dates("date")?;
-        let keys = if key.is_empty() {
-            vec![Some(0); t.len()]
-        } else {
-            t.uint(key)?
+        let dates = t.dates(col::DATE)?;
+        let keys = match key {
+            Some(key) => t.uint(key)?,
+            None => vec![Some(0); t.len()],
         };
-        let n = t.uint_required("incidents")?;
-        let k = t.uint("arrests")?;
+        let n = t.uint_required(col::INCIDENTS)?;
+        let k = t.uint(col::ARRESTS)?;
         let mut i = 0usize;
-        t.for_each_str("primary_type", |ty| {
+        t.for_each_str(col::PRIMARY_TYPE, |ty| {
             let d = dates[i] - first_day;
             if d >= 0
                 && (d as usize) < n_days
@@ -497,16 +507,16 @@ fn load_res(
     let labels = Table::read(
         &labels_path,
         &[
-            "cell",
-            "label",
-            "signature_block",
-            "signature_street",
-            "district",
-            "ward",
-            "community_area",
+            col::CELL,
+            col::LABEL,
+            col::SIGNATURE_BLOCK,
+            col::SIGNATURE_STREET,
+            col::DISTRICT,
+            col::WARD,
+            col::COMMUNITY_AREA,
         ],
     )?;
-    let cells = labels.uint_required("cell")?;
+    let cells = labels.uint_required(col::CELL)?;
     let order_ok = cells.windows(2).all(|w| w[0] < w[1]);
     let mut idx: Vec<usize> = (0..cells.len()).collect();
     if !order_ok {
@@ -517,9 +527,9 @@ fn load_res(
             .map(|&i| v[i].map(|x| x.min(255) as u8))
             .collect()
     };
-    let label_vals = labels.strings("label")?;
-    let block_vals = labels.strings("signature_block")?;
-    let street_vals = labels.strings("signature_street")?;
+    let label_vals = labels.strings(col::LABEL)?;
+    let block_vals = labels.strings(col::SIGNATURE_BLOCK)?;
+    let street_vals = labels.strings(col::SIGNATURE_STREET)?;
     let sorted_cells: Vec<u64> = idx.iter().map(|&i| cells[i]).collect();
     let slot_of: HashMap<u64, u32> = sorted_cells
         .iter()
@@ -534,9 +544,9 @@ fn load_res(
             .collect(),
         block: idx.iter().map(|&i| block_vals[i].clone()).collect(),
         street: idx.iter().map(|&i| street_vals[i].clone()).collect(),
-        district: pick(labels.uint("district")?),
-        ward: pick(labels.uint("ward")?),
-        community_area: pick(labels.uint("community_area")?),
+        district: pick(labels.uint(col::DISTRICT)?),
+        ward: pick(labels.uint(col::WARD)?),
+        community_area: pick(labels.uint(col::COMMUNITY_AREA)?),
         cells: sorted_cells,
         slot_of,
         ..Default::default()
@@ -565,17 +575,23 @@ fn load_res(
             let path = lake.gold(GoldTable::CellDay, r, ym);
             let t = Table::read(
                 &path,
-                &["cell", "date", "primary_type", "incidents", "arrests"],
+                &[
+                    col::CELL,
+                    col::DATE,
+                    col::PRIMARY_TYPE,
+                    col::INCIDENTS,
+                    col::ARRESTS,
+                ],
             )?;
-            let cell = t.uint_required("cell")?;
-            let date = t.dates("date")?;
-            let n = t.uint_required("incidents")?;
-            let k = t.uint("arrests")?;
+            let cell = t.uint_required(col::CELL)?;
+            let date = t.dates(col::DATE)?;
+            let n = t.uint_required(col::INCIDENTS)?;
+            let k = t.uint(col::ARRESTS)?;
             let first = ym.first_day();
             let mut rows: Vec<(u32, u8, TypeId, u64, u64)> = Vec::with_capacity(t.len());
             let mut i = 0usize;
             let mut missing = None;
-            t.for_each_str("primary_type", |ty| {
+            t.for_each_str(col::PRIMARY_TYPE, |ty| {
                 match (
                     index.slot_of.get(&cell[i]),
                     ty.and_then(|s| type_ids.get(s)),
@@ -594,7 +610,7 @@ fn load_res(
             if let Some(c) = missing {
                 return Err(ScopeError::column(
                     &path,
-                    "cell",
+                    col::CELL,
                     format!(
                         "cell {c:x} or its type is not in labels/city tables: rebuild the lake"
                     ),
@@ -673,22 +689,22 @@ fn load_hours(
             let t = Table::read(
                 &path,
                 &[
-                    "cell",
-                    "primary_type",
-                    "dow",
-                    "hour",
-                    "incidents",
-                    "arrests",
+                    col::CELL,
+                    col::PRIMARY_TYPE,
+                    col::DOW,
+                    col::HOUR,
+                    col::INCIDENTS,
+                    col::ARRESTS,
                 ],
             )?;
-            let cell = t.uint_required("cell")?;
-            let dow = t.uint_required("dow")?;
-            let hour = t.uint_required("hour")?;
-            let n = t.uint_required("incidents")?;
-            let k = t.uint("arrests")?;
+            let cell = t.uint_required(col::CELL)?;
+            let dow = t.uint_required(col::DOW)?;
+            let hour = t.uint_required(col::HOUR)?;
+            let n = t.uint_required(col::INCIDENTS)?;
+            let k = t.uint(col::ARRESTS)?;
             let mut rows: Vec<(u32, TypeId, u8, u8, u64, u64)> = Vec::with_capacity(t.len());
             let mut i = 0usize;
-            t.for_each_str("primary_type", |ty| {
+            t.for_each_str(col::PRIMARY_TYPE, |ty| {
                 if let (Some(s), Some(ty)) =
                     (slot_of.get(&cell[i]), ty.and_then(|s| type_ids.get(s)))
                 {

@@ -2,23 +2,29 @@
 //!
 //! A *scope* ([`Scope`]) is a resolution, a period, an optional offence selection (types and
 //! taxonomy categories, resolved at query time), a drill path and an optional weekday focus.
-//! [`Engine::open`] loads the lake's Gold tables into a compact in-memory index
-//! ([`index::LakeIndex`]); [`Engine::query`] answers a scope with per-cell Arrow arrays (every
-//! cell with data, no cap), KPIs with week-over-week changes, chart series, the hotspot table,
-//! the comparison with the previous period, warnings and drill information ([`ScopeResult`]).
+//! [`Engine::open`] loads the lake's Gold tables into a compact in-memory index (private: month
+//! blocks of slot-sorted rows, prefix sums, citywide cubes); [`Engine::query`] answers a scope
+//! with per-cell Arrow arrays (every cell with data, no cap), KPIs with week-over-week
+//! changes, chart series, the hotspot table, the comparison with the previous period,
+//! warnings and drill information ([`ScopeResult`]). [`Metric`] says everything about the
+//! metrics a map can show. Callers ask the engine ([`Engine::coverage`],
+//! [`Engine::context_cells`], [`Engine::district_cells`], …), never the index.
 //!
-//! The engine reads Parquet with arrow-rs and never writes to the lake. It has no GUI or GPU
+//! The engine reads Parquet with arrow-rs through the column names of
+//! [`hotspot_core::lake::columns`] and never writes to the lake. It has no GUI or GPU
 //! dependency: the console, the scripts, the headless renderer and `hotspot query` all ask it.
 
 pub mod bench;
 pub mod error;
-pub mod index;
-pub mod query;
-pub mod read;
+mod index;
+pub mod metric;
+mod query;
+mod read;
 pub mod result;
 pub mod scope;
 
 pub use error::{Result, ScopeError};
-pub use query::{Engine, sort_rows};
+pub use metric::Metric;
+pub use query::{ContextCell, Engine, EngineSummary, sort_rows};
 pub use result::*;
 pub use scope::{Period, Scope, Selection, SortColumn, TableSpec};

@@ -58,11 +58,6 @@ impl Table {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
 
-    /// Whether the table has no rows.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn arrays(&self, name: &str) -> Result<Vec<&ArrayRef>> {
         self.batches
             .iter()

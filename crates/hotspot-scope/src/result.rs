@@ -14,6 +14,7 @@ use arrow_schema::{DataType, Field, Schema};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::metric::Metric;
 use crate::scope::Scope;
 
 /// Per-cell metrics for every cell with data in scope, aligned by row.
@@ -49,64 +50,6 @@ pub struct CellArrays {
     pub community_area: UInt8Array,
     /// Selected incidents in the previous period of equal length.
     pub previous_selected: UInt32Array,
-}
-
-/// The metrics a map can be coloured by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    Incidents,
-    Selected,
-    FocusShare,
-    Arrests,
-    ArrestRate,
-    SmoothedRate,
-    PooledSmoothed,
-    Change,
-}
-
-impl Metric {
-    /// Every metric.
-    pub const ALL: [Metric; 8] = [
-        Metric::Incidents,
-        Metric::Selected,
-        Metric::FocusShare,
-        Metric::Arrests,
-        Metric::ArrestRate,
-        Metric::SmoothedRate,
-        Metric::PooledSmoothed,
-        Metric::Change,
-    ];
-
-    /// The name shown in menus and legends.
-    pub fn title(self) -> &'static str {
-        match self {
-            Metric::Incidents => "Incident volume",
-            Metric::Selected => "Selected incident volume",
-            Metric::FocusShare => "Selected share",
-            Metric::Arrests => "Arrests",
-            Metric::ArrestRate => "Arrest rate",
-            Metric::SmoothedRate => "Smoothed arrest rate",
-            Metric::PooledSmoothed => "Neighbour-pooled rate",
-            Metric::Change => "Change vs previous period",
-        }
-    }
-
-    /// Whether higher values mean better clearance (palettes reverse for these).
-    pub fn is_arrest_metric(self) -> bool {
-        matches!(
-            self,
-            Metric::Arrests | Metric::ArrestRate | Metric::SmoothedRate | Metric::PooledSmoothed
-        )
-    }
-
-    /// Parses a metric name (`incidents`, `arrest_rate`, …).
-    pub fn parse(name: &str) -> Option<Metric> {
-        serde_json::from_value(serde_json::Value::String(
-            name.trim().to_lowercase().replace(['-', ' '], "_"),
-        ))
-        .ok()
-    }
 }
 
 impl CellArrays {

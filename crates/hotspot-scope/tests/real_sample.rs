@@ -1,10 +1,7 @@
 //! Scope queries over the real 1–15 Sept 2024 sample. Every expected number was worked out
 //! independently in Python (csv module + h3-py 4.3.1) from the same file.
 
-use std::sync::OnceLock;
-
 use chrono::NaiveDate;
-use hotspot_core::progress::NoProgress;
 use hotspot_core::taxonomy::Taxonomy;
 use hotspot_scope::{Engine, Period, Scope, Selection, SortColumn, WarningKind};
 
@@ -21,20 +18,8 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 /// The sample's lake, built once for this test binary.
-fn engine() -> Option<&'static Engine> {
-    static ENGINE: OnceLock<Option<(tempfile::TempDir, Engine)>> = OnceLock::new();
-    ENGINE
-        .get_or_init(|| {
-            let sample = hotspot_core::fixtures::real_sample()?;
-            let dir = tempfile::tempdir().expect("tempdir");
-            let lake = hotspot_core::Lake::new(dir.path());
-            hotspot_pipeline::ingest(&lake, &[sample], &NoProgress).expect("ingest");
-            hotspot_pipeline::build(&lake, &Default::default(), &NoProgress).expect("build");
-            let engine = Engine::open(&lake).expect("open");
-            Some((dir, engine))
-        })
-        .as_ref()
-        .map(|(_, e)| e)
+fn engine() -> &'static Engine {
+    hotspot_testkit::sample::engine()
 }
 
 fn sept(res: u8) -> Scope {
@@ -42,8 +27,9 @@ fn sept(res: u8) -> Scope {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn citywide_kpis_and_week_deltas() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let r = e.query(&sept(7), &Taxonomy::default()).expect("query");
     assert_eq!(r.cells.len(), 140);
     assert_eq!(
@@ -77,8 +63,9 @@ fn citywide_kpis_and_week_deltas() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn series_match_the_sample() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let r = e.query(&sept(9), &Taxonomy::default()).expect("query");
     let s = &r.series;
     assert_eq!(
@@ -129,8 +116,9 @@ fn series_match_the_sample() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn weekday_focus_restricts_the_hourly_profile_only() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let mut scope = sept(8);
     scope.focus_dow = Some(6);
     let r = e.query(&scope, &Taxonomy::default()).expect("query");
@@ -149,8 +137,9 @@ fn weekday_focus_restricts_the_hourly_profile_only() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn category_selection_focus_share_and_no_fallback() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let mut scope = sept(7);
     scope.selection = Selection {
         types: vec![],
@@ -192,8 +181,9 @@ fn category_selection_focus_share_and_no_fallback() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn drill_into_a_cell_sums_its_children() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let mut scope = sept(7);
     scope.drill = vec![hex("862664cafffffff")];
     let r = e.query(&scope, &Taxonomy::default()).expect("query");
@@ -240,8 +230,9 @@ fn drill_into_a_cell_sums_its_children() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn drill_into_a_cell_with_no_children_in_scope() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let scope = Scope {
         drill: vec![hex("892664c1a93ffff")],
         ..Scope::new(10, d(2024, 8, 1), d(2024, 8, 31))
@@ -258,8 +249,9 @@ fn drill_into_a_cell_with_no_children_in_scope() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn empty_period_and_a_period_spanning_years() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let r = e
         .query(
             &Scope::new(9, d(2020, 1, 1), d(2020, 1, 31)),
@@ -327,8 +319,9 @@ fn empty_period_and_a_period_spanning_years() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn per_cell_rates_pooling_and_the_table() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let mut scope = sept(9);
     scope.table.rows = 5;
     let r = e.query(&scope, &Taxonomy::default()).expect("query");
@@ -393,8 +386,9 @@ fn per_cell_rates_pooling_and_the_table() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn json_output_uses_hex_cells() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     let r = e.query(&sept(6), &Taxonomy::default()).expect("query");
     let json: serde_json::Value = serde_json::from_str(&r.to_json().expect("json")).expect("parse");
     let cells = json["cells"]["cell"].as_array().expect("cells");
@@ -412,8 +406,9 @@ fn json_output_uses_hex_cells() {
 /// A whole month is answered from the month cubes, a part of one from the day rows: the
 /// sample has data on 1–15 September only, so both must give the same profiles.
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn whole_month_cubes_agree_with_the_day_rows() {
-    let Some(e) = engine() else { return };
+    let e = engine();
     for focus in [None, Some(6), Some(0)] {
         for types in [vec![], vec!["THEFT".to_string(), "BATTERY".to_string()]] {
             let mut part = sept(8);

@@ -177,14 +177,8 @@ fn finite(c: &Column) -> impl Iterator<Item = f64> + '_ {
 
 fn quantile(c: &Column, q: f64) -> f64 {
     let mut xs: Vec<f64> = finite(c).collect();
-    if xs.is_empty() {
-        return f64::NAN;
-    }
     xs.sort_unstable_by(f64::total_cmp);
-    let h = (xs.len() - 1) as f64 * q.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(xs.len() - 1);
-    xs[lo] + (xs[hi] - xs[lo]) * (h - lo as f64)
+    hotspot_core::stats::quantile_sorted(&xs, q).unwrap_or(f64::NAN)
 }
 
 /// The share of the column's total held by the largest `fraction` of its values (at least

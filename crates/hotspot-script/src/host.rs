@@ -18,7 +18,7 @@ use crate::api::{Cells, Column, Mask};
 use crate::data::{NamedSelection, TaxonomyDef};
 use crate::error::{ErrorKind, ScriptError};
 use crate::sandbox::{Clock, Limits};
-use crate::views::{ViewDef, ViewInfo, ViewSpec, default_palette};
+use crate::views::{ViewDef, ViewInfo, ViewSpec};
 use crate::{convert, data, defaults, views};
 
 /// What a script file is for, decided by its path in the scripts directory.
@@ -340,7 +340,7 @@ impl ScriptHost {
     /// The palette for a metric when none is named: `arrests` for arrest metrics, `change`
     /// for change, `volume` otherwise (built-in versions if the script lacks them).
     pub fn palette_for(&self, metric: Metric) -> Palette {
-        let name = default_palette(metric);
+        let name = metric.default_palette();
         self.palette(name).unwrap_or_else(|| {
             if metric.is_arrest_metric() {
                 Palette::arrests()

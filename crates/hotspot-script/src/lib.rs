@@ -35,20 +35,4 @@ pub use error::{ErrorKind, ScriptError};
 pub use host::{Reload, ScriptHost};
 pub use hotspot_core::palette::{Domain, DomainMode, Palette, ValueKind};
 pub use sandbox::Limits;
-pub use views::{Camera, ViewInfo, ViewSpec, default_palette};
-
-use hotspot_scope::Metric;
-
-/// How a metric's colour range is computed (the old console's rules): counts of incidents use
-/// the robust count range, arrests and rates `[0, max]`, change is symmetric around zero.
-pub fn value_kind(metric: Metric) -> ValueKind {
-    match metric {
-        Metric::Incidents | Metric::Selected => ValueKind::Count,
-        Metric::Change => ValueKind::Signed,
-        Metric::FocusShare
-        | Metric::Arrests
-        | Metric::ArrestRate
-        | Metric::SmoothedRate
-        | Metric::PooledSmoothed => ValueKind::Rate,
-    }
-}
+pub use views::{Camera, ViewInfo, ViewSpec};

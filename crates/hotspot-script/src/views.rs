@@ -473,17 +473,6 @@ pub(crate) fn resolve_selection(spec: &SelectionSpec, tax: &TaxonomyDef) -> Sele
     }
 }
 
-/// The palette a metric uses unless a view names one.
-pub fn default_palette(metric: Metric) -> &'static str {
-    if metric.is_arrest_metric() {
-        "arrests"
-    } else if metric == Metric::Change {
-        "change"
-    } else {
-        "volume"
-    }
-}
-
 impl ViewDef {
     pub(crate) fn resolve(
         &self,
@@ -515,7 +504,7 @@ impl ViewDef {
             palette: self
                 .palette
                 .clone()
-                .unwrap_or_else(|| default_palette(metric).to_string()),
+                .unwrap_or_else(|| metric.default_palette().to_string()),
             camera: self.camera,
             drill: self.drill.clone(),
             predicate: self.predicate.clone(),

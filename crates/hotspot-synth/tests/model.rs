@@ -68,10 +68,9 @@ fn model_holds_no_incident_identifiers() {
 }
 
 #[test]
+#[ignore = "needs the real sample (../shared/data)"]
 fn committed_model_equals_a_fresh_derivation() {
-    let Some(sample) = common::sample_or_skip("committed_model_equals_a_fresh_derivation") else {
-        return;
-    };
+    let sample = hotspot_testkit::sample::path();
     let fresh = CityModel::derive(&[sample])
         .expect("derive")
         .to_json()

@@ -56,11 +56,12 @@ pub struct MapInput {
     pub texture: Option<egui::TextureId>,
     /// The cell under the pointer: its row in `result.cells`.
     pub hover_row: Option<usize>,
-    /// Cells on the map and the map's legend, drawn by the renderer's egui helpers.
-    pub legend: Option<hotspot_render::Legend>,
+    /// The map's legend, painted with the present layer's egui helpers.
+    pub legend: Option<hotspot_present::Legend>,
     pub theme: Option<hotspot_render::Theme>,
-    /// District / community-area names to draw: (screen position in points, text).
-    pub labels: Vec<(Pos2, String)>,
+    /// District / community-area names, positioned in physical pixels from the map's
+    /// top-left corner (as the renderer gives them), most important first.
+    pub labels: Vec<hotspot_render::MapLabel>,
 }
 
 /// Everything the overlay shows.
@@ -105,17 +106,7 @@ pub fn delta_colour(change: f64, higher_is_better: bool) -> Color32 {
     }
 }
 
-/// Installs the console's fonts: egui's defaults, with Hack (already bundled for monospace)
-/// as a fallback for proportional text, so arrows and triangles (→ ◀ ▲ ▼ ↺) render.
-pub fn install_fonts(ctx: &Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
-        && !family.iter().any(|f| f == "Hack")
-    {
-        family.push("Hack".to_owned());
-    }
-    ctx.set_fonts(fonts);
-}
+pub use hotspot_present::paint::install_fonts;
 
 /// Applies the theme and scale to the context.
 pub fn apply_style(ctx: &Context, settings: &Settings, wall: bool) {
@@ -272,33 +263,17 @@ impl ConsoleUi {
                 );
             }
         }
-        // Context labels, most important first (the renderer sorts them), on a translucent
-        // plate; a label that would overlap one already placed is left out.
-        let (fg, plate) = input.map.theme.map_or(
-            (Color32::from_gray(230), Color32::from_black_alpha(150)),
-            |t| {
-                let f = t.foreground();
-                let p = t.panel();
-                (
-                    Color32::from_rgb(f[0], f[1], f[2]),
-                    Color32::from_rgba_unmultiplied(p[0], p[1], p[2], 150),
-                )
-            },
-        );
-        let mut taken: Vec<egui::Rect> = Vec::new();
-        for (pos, text) in &input.map.labels {
-            let p = rect.min + pos.to_vec2();
-            if !rect.contains(p) {
-                continue;
-            }
-            let galley = painter.layout_no_wrap(text.clone(), egui::FontId::proportional(12.0), fg);
-            let r = egui::Rect::from_center_size(p, galley.size() + Vec2::new(8.0, 2.0));
-            if !rect.contains_rect(r) || taken.iter().any(|t| t.expand(3.0).intersects(r)) {
-                continue;
-            }
-            taken.push(r);
-            painter.rect_filled(r, 4.0, plate);
-            painter.galley(r.min + Vec2::new(4.0, 1.0), galley, fg);
+        // Context labels, most important first (the renderer sorts them); a label that would
+        // overlap one already placed is left out.
+        if let Some(theme) = input.map.theme {
+            hotspot_present::paint::paint_labels(
+                &painter,
+                rect,
+                &input.map.labels,
+                ppp,
+                theme,
+                &[],
+            );
         }
         let to_physical = |p: Pos2| Pos2::new((p.x - rect.min.x) * ppp, (p.y - rect.min.y) * ppp);
         if response.dragged() {
@@ -334,9 +309,9 @@ impl ConsoleUi {
         }
         // Legend, bottom-left.
         if let (Some(legend), Some(theme)) = (&input.map.legend, input.map.theme) {
-            let size = hotspot_render::overlay::legend_size(&painter, legend, theme);
+            let size = hotspot_present::paint::legend_size(&painter, legend, theme);
             let top_left = Pos2::new(rect.min.x + 12.0, rect.max.y - size.y - 12.0);
-            hotspot_render::overlay::paint_legend(&painter, top_left, legend, theme);
+            hotspot_present::paint::paint_legend(&painter, top_left, legend, theme);
         }
         if input.busy {
             painter.text(

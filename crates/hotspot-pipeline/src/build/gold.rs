@@ -21,7 +21,7 @@ use polars::prelude::*;
 use super::silver::MonthRows;
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, StrColumn};
-use crate::schema::{bronze as b, gold as g, silver as s};
+use hotspot_core::lake::columns::{bronze as b, gold as g, silver as s};
 
 /// Which attribute a tally counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,8 +111,8 @@ impl Tallies {
         }
         frame::frame(vec![
             frame::vec_column::<UInt64Type>(g::CELL, cell),
-            field.into_column("field"),
-            value.into_column("value"),
+            field.into_column(g::FIELD),
+            value.into_column(g::VALUE),
             frame::vec_column::<UInt32Type>(g::INCIDENTS, n),
         ])
     }
@@ -121,8 +121,8 @@ impl Tallies {
     pub fn from_frame(df: &DataFrame, path: &Path) -> Result<Tallies> {
         let err = |e| PipelineError::polars(path, e);
         let cells = df.column(g::CELL).map_err(err)?.u64().map_err(err)?;
-        let fields = df.column("field").map_err(err)?.str().map_err(err)?;
-        let values = df.column("value").map_err(err)?.str().map_err(err)?;
+        let fields = df.column(g::FIELD).map_err(err)?.str().map_err(err)?;
+        let values = df.column(g::VALUE).map_err(err)?.str().map_err(err)?;
         let counts = df.column(g::INCIDENTS).map_err(err)?.u32().map_err(err)?;
         let mut t = Tallies::default();
         for (((c, f), v), n) in cells

@@ -12,7 +12,7 @@ use polars::prelude::*;
 use super::gold::{Tallies, TallyField, modes_of, parent_at};
 use crate::error::Result;
 use crate::frame::{self, StrColumn};
-use crate::schema::gold as g;
+use hotspot_core::lake::columns::gold as g;
 
 /// Every month's tallies summed: (r10 cell, value) → incidents over all time. Text values are
 /// interned to integer codes so that summing hundreds of months never clones a string.

@@ -263,7 +263,7 @@ pub fn build(lake: &Lake, options: &BuildOptions, progress: &dyn Progress) -> Re
     for (res, mut df) in labels::label_frames(&all_time)? {
         cells_per_resolution.insert(res, df.height() as u64);
         if res > hotspot_core::res::MIN_RES {
-            let cells = frame::i64_values(&df, crate::schema::gold::CELL)?;
+            let cells = frame::i64_values(&df, hotspot_core::lake::columns::gold::CELL)?;
             let cells: Vec<u64> = cells.into_iter().flatten().map(|c| c as u64).collect();
             let mut drill = labels::drill_frame(res, &cells)?;
             frame::write_parquet(&mut drill, &pending.stage(lake.drill(res)))?;

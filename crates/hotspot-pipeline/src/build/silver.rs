@@ -17,7 +17,7 @@ use polars::prelude::*;
 
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, StrColumn};
-use crate::schema::{bronze as b, silver as s};
+use hotspot_core::lake::columns::{bronze as b, silver as s};
 
 /// The r10 cell of a mappable point, or why it has none.
 pub fn locate(lat: Option<f64>, lon: Option<f64>) -> std::result::Result<CellIndex, geo::GeoIssue> {

@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::frame::{self, StrColumn};
-use crate::schema::bronze as col;
+use hotspot_core::lake::columns::bronze as col;
 
 /// The staging column holding each row's position in the input (file index and line).
 pub const SEQ: &str = "_seq";

@@ -31,7 +31,7 @@ pub use parse::Quarantined;
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, PendingFiles, StrColumn};
 use crate::lock::{LakeLock, sweep_stale_temps};
-use crate::schema::bronze as col;
+use hotspot_core::lake::columns::bronze as col;
 
 /// Spill buffered batches to staging once they hold this many bytes.
 const SPILL_BYTES: usize = 256 << 20;

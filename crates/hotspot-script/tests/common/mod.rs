@@ -3,10 +3,8 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use hotspot_core::progress::NoProgress;
 use hotspot_core::taxonomy::Taxonomy;
 use hotspot_scope::{Engine, Scope, ScopeResult, Selection};
 
@@ -19,21 +17,9 @@ pub fn scripts_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts")
 }
 
-/// The sample's lake and engine; `None` (with a printed reason) when the sample is absent.
-pub fn engine() -> Option<&'static Engine> {
-    static ENGINE: OnceLock<Option<(tempfile::TempDir, Engine)>> = OnceLock::new();
-    ENGINE
-        .get_or_init(|| {
-            let sample = hotspot_core::fixtures::real_sample()?;
-            let dir = tempfile::tempdir().expect("tempdir");
-            let lake = hotspot_core::Lake::new(dir.path());
-            hotspot_pipeline::ingest(&lake, &[sample], &NoProgress).expect("ingest");
-            hotspot_pipeline::build(&lake, &Default::default(), &NoProgress).expect("build");
-            let engine = Engine::open(&lake).expect("open");
-            Some((dir, engine))
-        })
-        .as_ref()
-        .map(|(_, e)| e)
+/// The sample's lake and engine, built once per test binary.
+pub fn engine() -> &'static Engine {
+    hotspot_testkit::sample::engine()
 }
 
 /// 1–15 Sep 2024 at `res`, nothing selected.

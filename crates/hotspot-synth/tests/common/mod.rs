@@ -2,8 +2,6 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use hotspot_core::csv::{CsvBlocks, split_fields};
 use hotspot_core::progress::NoProgress;
@@ -85,31 +83,4 @@ pub fn parse_all(bytes: &[u8]) -> (Header, Vec<Parsed>) {
         }
     }
     (header.expect("a header row"), out)
-}
-
-/// The real 1–15 September 2024 sample, if present (env `HOTSPOT_SAMPLE_CSV` overrides).
-pub fn sample_path() -> Option<PathBuf> {
-    let path = std::env::var_os("HOTSPOT_SAMPLE_CSV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/data/chicago-crimes-2024-09-01_15.csv"
-            ))
-        });
-    path.is_file().then_some(path)
-}
-
-/// The sample, or `None` after printing why the test is skipped; panics under `CI=true`.
-pub fn sample_or_skip(test: &str) -> Option<PathBuf> {
-    match sample_path() {
-        Some(p) => Some(p),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{test}: the real sample is required under CI=true (set HOTSPOT_SAMPLE_CSV)")
-        }
-        None => {
-            println!("{test}: skipped: real sample not found (set HOTSPOT_SAMPLE_CSV)");
-            None
-        }
-    }
 }

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::YearMonth;
 
+pub mod columns;
+
 /// The lake format version written to the manifest.
 pub const SCHEMA_VERSION: u32 = 1;
 /// The file inside each partition directory.

@@ -1,4 +1,5 @@
-//! A realistic coverage for tests and benchmarks, from the real sample CSV (never Parquet):
+//! Coverages for renderer tests and benchmarks without a lake. [`load`] reads the real sample
+//! CSV (never Parquet):
 //! every r8 cell with at least one incident, filled down to its r9 and r10 children, so r10
 //! covers the city like the lake's coverage does (~40k cells), with per-cell incident counts
 //! and each r10 cell's modal district / community area (from its own incidents, else its r9
@@ -12,8 +13,15 @@ use h3o::{CellIndex, LatLng, Resolution};
 use hotspot_core::csv::{CsvBlocks, SpanStatus, split_fields};
 use hotspot_core::socrata::{Header, parse_record};
 
-use crate::RenderError;
-use crate::geometry::CellMap;
+use hotspot_render::geometry::CellMap;
+
+/// Why the sample coverage could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("sample {path}: {detail}")]
+pub struct CoverageError {
+    pub path: std::path::PathBuf,
+    pub detail: String,
+}
 
 /// Coverage and counts of the sample at r6–r10.
 #[derive(Clone, Debug, Default)]
@@ -35,6 +43,22 @@ impl SampleCoverage {
             .get(usize::from(res.saturating_sub(6)))
             .map_or(&[], Vec::as_slice)
     }
+    /// The benchmark layers of resolutions `res` (every coverage cell; values where there
+    /// are incidents).
+    pub fn bench_layers(&self, res: &[u8]) -> Vec<hotspot_render::bench::BenchLayer> {
+        res.iter()
+            .map(|&r| hotspot_render::bench::BenchLayer {
+                res: r,
+                coverage: self.coverage(r).to_vec(),
+                values: self
+                    .counts
+                    .get(usize::from(r.saturating_sub(6)))
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
     /// (cells, values) with data at `res`.
     pub fn values(&self, res: u8) -> (Vec<u64>, Vec<f32>) {
         self.counts
@@ -68,15 +92,12 @@ fn merge(into: &mut Tally, from: &Tally) {
 }
 
 /// Reads the sample export and builds the coverage.
-pub fn load(path: &Path) -> Result<SampleCoverage, RenderError> {
-    let err = |detail: String| RenderError::Sample {
+pub fn load(path: &Path) -> Result<SampleCoverage, CoverageError> {
+    let err = |detail: String| CoverageError {
         path: path.to_path_buf(),
         detail,
     };
-    let file = std::fs::File::open(path).map_err(|source| RenderError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
     let mut header: Option<Header> = None;
     let mut r10: CellMap<Tally> = CellMap::default();
     let mut incidents = 0usize;
@@ -208,7 +229,7 @@ pub fn load(path: &Path) -> Result<SampleCoverage, RenderError> {
 /// A deterministic scope for tests that need no data file: the `k`-disk of cells at `res`
 /// around the Loop, with values that fall off from the centre plus a per-cell hash (0–100).
 pub fn loop_scope(res: u8, k: u32) -> (Vec<u64>, Vec<f32>) {
-    let (lat, lon) = crate::camera::CHICAGO_CENTER;
+    let (lat, lon) = hotspot_render::camera::CHICAGO_CENTER;
     let Ok(r) = Resolution::try_from(res) else {
         return (Vec::new(), Vec::new());
     };
@@ -240,7 +261,7 @@ pub fn loop_scope(res: u8, k: u32) -> (Vec<u64>, Vec<f32>) {
 /// Synthetic districts for [`loop_scope`]-style tests: r10 cells labelled by quadrant around
 /// the Loop (districts 1, 12, 18, 2; community areas 32, 28, 8, 33).
 pub fn quadrant_context(r10: &[u64]) -> Vec<(u64, Option<u8>, Option<u8>)> {
-    let (lat0, lon0) = crate::camera::CHICAGO_CENTER;
+    let (lat0, lon0) = hotspot_render::camera::CHICAGO_CENTER;
     r10.iter()
         .filter_map(|&id| {
             let c = CellIndex::try_from(id).ok()?;
@@ -271,4 +292,14 @@ fn splitmix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     x ^ (x >> 31)
+}
+
+/// The real sample's coverage ([`load`] of [`crate::sample::path`]), read once per test
+/// binary.
+///
+/// # Panics
+/// When the sample is absent or unreadable.
+pub fn sample() -> &'static SampleCoverage {
+    static SAMPLE: std::sync::OnceLock<SampleCoverage> = std::sync::OnceLock::new();
+    SAMPLE.get_or_init(|| load(&crate::sample::path()).unwrap_or_else(|e| panic!("{e}")))
 }

@@ -1,41 +1,12 @@
-//! Shared test helpers: a GPU or a reasoned skip, the sample coverage, snapshot comparison.
-#![allow(dead_code)]
+//! Snapshot tests: an image compared with its reference in `tests/snapshots/` within a
+//! tolerance; on failure the actual image and a diff are written beside the reference.
+//! `UPDATE_SNAPSHOTS=1` rewrites references.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use hotspot_render::gpu::AdapterPreference;
-use hotspot_render::sample::SampleCoverage;
-use hotspot_render::{Headless, HeadlessOptions, Image, RenderError};
+use hotspot_render::Image;
 
-/// A headless renderer on the software adapter when there is one (deterministic snapshots),
-/// else any adapter. No adapter: skip with a printed reason, or fail when `CI=true`.
-pub fn headless(msaa: u32) -> Option<Headless> {
-    match Headless::new(HeadlessOptions {
-        msaa,
-        adapter: AdapterPreference::Software,
-    }) {
-        Ok(h) => Some(h),
-        Err(e @ RenderError::NoAdapter { .. }) => {
-            assert!(!hotspot_core::fixtures::in_ci(), "CI=true but {e}");
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("GPU setup failed: {e}"),
-    }
-}
-
-/// The real sample's coverage (skip / CI rule as in `hotspot_core::fixtures`).
-pub fn sample() -> Option<&'static SampleCoverage> {
-    static SAMPLE: OnceLock<Option<SampleCoverage>> = OnceLock::new();
-    SAMPLE
-        .get_or_init(|| {
-            let path = hotspot_core::fixtures::real_sample()?;
-            Some(hotspot_render::sample::load(&path).unwrap_or_else(|e| panic!("{e}")))
-        })
-        .as_ref()
-}
-
+/// `tests/snapshots/` at the workspace root, where every reference image lives.
 pub fn snapshot_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots")
 }

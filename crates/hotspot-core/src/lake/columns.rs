@@ -1,4 +1,5 @@
-//! Column names of the lake's tables, as the contract (`lake.md`) spells them.
+//! Column names of the lake's tables, as the contract (`lake.md`) spells them. The pipeline
+//! writes and the scope engine reads through these constants, so a name exists once.
 
 /// Bronze columns, in file order.
 pub mod bronze {
@@ -101,4 +102,8 @@ pub mod gold {
     pub const CHILD: &str = "child";
     pub const LABEL: &str = "label";
     pub const GEO_ISSUE: &str = "geo_issue";
+    /// `r10_tally`: which attribute a tally row counts (`street`, `district`, …).
+    pub const FIELD: &str = "field";
+    /// `r10_tally`: the attribute's value.
+    pub const VALUE: &str = "value";
 }

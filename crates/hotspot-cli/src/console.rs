@@ -1,0 +1,45 @@
+//! `hotspot console`: the analyst window (and the wall), handed to `hotspot-console`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use hotspot_core::Lake;
+
+use crate::render::parse_size;
+
+#[derive(Args, Debug)]
+pub struct ConsoleArgs {
+    /// The scripts directory (palettes, taxonomy, views, playlist, quick hits).
+    #[arg(long, default_value = "scripts")]
+    pub scripts: PathBuf,
+    /// Wall-screen mode: fullscreen, large type, no sidebar, cycling the scripted playlist.
+    #[arg(long)]
+    pub wall: bool,
+    /// Start fullscreen.
+    #[arg(long)]
+    pub fullscreen: bool,
+    /// Window size in physical pixels (default: the last size used).
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Exit after this many frames once the map shows data (tests).
+    #[arg(long)]
+    pub exit_after_frames: Option<u64>,
+    /// Save the last frame as PNG, then exit (tests; default 3 frames).
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
+}
+
+/// Opens the console window.
+pub fn console(lake: &Lake, args: ConsoleArgs, started: Instant) -> Result<()> {
+    let mut options = hotspot_console::ConsoleOptions::new(lake.root());
+    options.scripts = args.scripts;
+    options.wall = args.wall;
+    options.fullscreen = args.fullscreen;
+    options.size = args.size;
+    options.exit_after_frames = args.exit_after_frames;
+    options.screenshot = args.screenshot;
+    options.started = started;
+    hotspot_console::run(options).context("the console failed")
+}

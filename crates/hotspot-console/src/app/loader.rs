@@ -1,0 +1,88 @@
+//! Work the window must not wait for, on background threads that report back to the event
+//! loop as [`UserEvent`]s: loading the lake and the scripts, building a resolution's cell
+//! geometry, and dissolving the context layers.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use hotspot_render::{CellGeometry, ContextLayers};
+use hotspot_scope::Engine;
+use hotspot_script::ScriptHost;
+use winit::event_loop::EventLoopProxy;
+
+/// What background threads report.
+pub(super) enum UserEvent {
+    Loaded(Box<Result<(Engine, ScriptHost), String>>),
+    QueryDone,
+    Geometry(u8, Result<Arc<CellGeometry>, String>),
+    Context(Result<ContextLayers, String>),
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Spawns a named thread; `Err` says why it could not start.
+fn spawn(name: String, work: impl FnOnce() + Send + 'static) -> Result<(), String> {
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(work)
+        .map(|_| ())
+        .map_err(|e| format!("cannot start a thread: {e}"))
+}
+
+/// Opens the lake's scope engine, then the scripts, and reports [`UserEvent::Loaded`].
+pub(super) fn load(
+    lake: PathBuf,
+    scripts: PathBuf,
+    proxy: EventLoopProxy<UserEvent>,
+) -> Result<(), String> {
+    spawn("hotspot-load".into(), move || {
+        let t = Instant::now();
+        let lake_root = hotspot_core::Lake::new(&lake);
+        let result = if lake_root.manifest_path().exists() {
+            Engine::open(&lake_root).map_err(|e| e.to_string())
+        } else {
+            Err("no lake here: run `hotspot demo` or `hotspot ingest FILE --build`".into())
+        };
+        let loaded = result.map(|engine| {
+            tracing::info!("lake loaded in {:.0} ms", ms(t));
+            let t = Instant::now();
+            let host = ScriptHost::open(&scripts);
+            tracing::info!("scripts loaded in {:.0} ms", ms(t));
+            (engine, host)
+        });
+        let _ = proxy.send_event(UserEvent::Loaded(Box::new(loaded)));
+    })
+}
+
+/// Builds the geometry of `cells` at `res` and reports [`UserEvent::Geometry`].
+pub(super) fn geometry(
+    res: u8,
+    cells: Vec<u64>,
+    proxy: EventLoopProxy<UserEvent>,
+) -> Result<(), String> {
+    spawn(format!("hotspot-geometry-r{res}"), move || {
+        let t = Instant::now();
+        let geom = CellGeometry::build(res, &cells)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        tracing::info!(
+            cells = cells.len(),
+            "r{res} geometry built in {:.0} ms",
+            ms(t)
+        );
+        let _ = proxy.send_event(UserEvent::Geometry(res, geom));
+    })
+}
+
+/// Dissolves the lake's context layers and reports [`UserEvent::Context`].
+pub(super) fn context(engine: Engine, proxy: EventLoopProxy<UserEvent>) -> Result<(), String> {
+    spawn("hotspot-context".into(), move || {
+        let t = Instant::now();
+        let result = hotspot_present::context_layers(&engine).map_err(|e| e.to_string());
+        tracing::info!("context layers built in {:.0} ms", ms(t));
+        let _ = proxy.send_event(UserEvent::Context(result));
+    })
+}

@@ -1,0 +1,29 @@
+//! hotspot-present turns scope results into pictures: the layer between the scope engine and
+//! the renderer that both the console and the headless `hotspot render` stand on.
+//!
+//! [`present`] is the one path from a [`hotspot_scope::ScopeResult`] and a metric to the map's
+//! value buffer, palette, drill mask and [`Legend`]. The legend, title, caption and context
+//! labels are painted with egui ([`paint`]) into any egui context, and into headless frames
+//! by [`OverlayRenderer`]; [`EguiPass`] is the single egui-wgpu drawing path, for the
+//! console's window and for headless frames alike. [`HeadlessView`] is the renderer's
+//! offscreen map plus that overlay, written to PNG. [`context_layers`] dissolves a lake's
+//! district and community-area outlines, [`captions`] words a picture's title and subtitle.
+//!
+//! It knows no window (winit belongs to the console) and computes no statistics (the scope
+//! engine does); `hotspot-render` below it knows nothing of egui or scopes.
+
+pub mod captions;
+mod context;
+mod egui_pass;
+mod headless;
+mod legend;
+mod overlay;
+pub mod paint;
+mod present;
+
+pub use context::{ContextError, context_layers};
+pub use egui_pass::{EguiFrame, EguiPass};
+pub use headless::HeadlessView;
+pub use legend::Legend;
+pub use overlay::{Overlay, OverlayRenderer};
+pub use present::{Presented, present};

@@ -1,0 +1,224 @@
+//! Painting the map's text with egui into any painter: the legend panel, a title block, a
+//! wrapped caption and collision-free context labels, plus the fonts they need. The console
+//! paints them in its own egui context; [`crate::OverlayRenderer`] paints them into headless
+//! frames.
+
+use egui::{Color32, CornerRadius, FontId, Pos2, Rect, Stroke, Vec2, epaint::Mesh};
+use hotspot_core::palette::{DomainMode, sample_stops};
+use hotspot_render::{MapLabel, Theme};
+
+use crate::legend::Legend;
+
+/// Padding inside panels and from the frame's edges (points).
+pub const PAD: f32 = 10.0;
+
+fn c32(c: [u8; 4]) -> Color32 {
+    Color32::from_rgba_unmultiplied(c[0], c[1], c[2], c[3])
+}
+
+const BAR_W: f32 = 16.0;
+const BAR_H: f32 = 180.0;
+
+type Galley = std::sync::Arc<egui::Galley>;
+
+struct LegendLayout {
+    title: Galley,
+    ticks: Vec<(f32, Galley)>,
+    size: Vec2,
+}
+
+fn legend_layout(painter: &egui::Painter, legend: &Legend, theme: Theme) -> LegendLayout {
+    let fg = c32(theme.foreground());
+    let title = painter.layout_no_wrap(legend.title.clone(), FontId::proportional(14.0), fg);
+    let ticks: Vec<(f32, Galley)> = legend
+        .ticks()
+        .into_iter()
+        .map(|(t, s)| (t, painter.layout_no_wrap(s, FontId::proportional(11.0), fg)))
+        .collect();
+    let tick_w = ticks.iter().map(|(_, g)| g.size().x).fold(0.0, f32::max);
+    let width = (BAR_W + 10.0 + tick_w).max(title.size().x) + 2.0 * PAD;
+    let height = PAD + title.size().y + 8.0 + BAR_H + 8.0 + PAD;
+    LegendLayout {
+        title,
+        ticks,
+        size: Vec2::new(width, height),
+    }
+}
+
+/// The size (points) [`paint_legend`] will take.
+pub fn legend_size(painter: &egui::Painter, legend: &Legend, theme: Theme) -> Vec2 {
+    legend_layout(painter, legend, theme).size
+}
+
+/// Paints the legend panel with its top-left corner at `top_left` (points); returns its rect.
+pub fn paint_legend(
+    painter: &egui::Painter,
+    top_left: Pos2,
+    legend: &Legend,
+    theme: Theme,
+) -> Rect {
+    let fg = c32(theme.foreground());
+    let LegendLayout { title, ticks, size } = legend_layout(painter, legend, theme);
+    let rect = Rect::from_min_size(top_left, size);
+    painter.rect_filled(rect, CornerRadius::same(6), c32(theme.panel()));
+    painter.galley(rect.min + Vec2::new(PAD, PAD), title.clone(), fg);
+
+    let bar = Rect::from_min_size(
+        rect.min + Vec2::new(PAD, PAD + title.size().y + 12.0),
+        Vec2::new(BAR_W, BAR_H - 8.0),
+    );
+    let stops = legend.palette.ordered_stops();
+    let mut mesh = Mesh::default();
+    let y_of = |t: f32| bar.max.y - t * bar.height();
+    let mut strip = |t0: f32, t1: f32, c0: [u8; 4], c1: [u8; 4]| {
+        let base = mesh.vertices.len() as u32;
+        mesh.colored_vertex(Pos2::new(bar.min.x, y_of(t0)), c32(c0));
+        mesh.colored_vertex(Pos2::new(bar.max.x, y_of(t0)), c32(c0));
+        mesh.colored_vertex(Pos2::new(bar.max.x, y_of(t1)), c32(c1));
+        mesh.colored_vertex(Pos2::new(bar.min.x, y_of(t1)), c32(c1));
+        mesh.add_triangle(base, base + 1, base + 2);
+        mesh.add_triangle(base, base + 2, base + 3);
+    };
+    if legend.domain.mode == DomainMode::Quantile {
+        let k = legend.domain.breaks.len() + 1;
+        for c in 0..k {
+            let t = if k > 1 {
+                c as f32 / (k - 1) as f32
+            } else {
+                0.0
+            };
+            let col = sample_stops(&stops, t);
+            strip(c as f32 / k as f32, (c + 1) as f32 / k as f32, col, col);
+        }
+    } else {
+        let n = 48;
+        for i in 0..n {
+            let (t0, t1) = (i as f32 / n as f32, (i + 1) as f32 / n as f32);
+            strip(t0, t1, sample_stops(&stops, t0), sample_stops(&stops, t1));
+        }
+    }
+    painter.add(egui::Shape::mesh(mesh));
+    painter.rect_stroke(
+        bar,
+        CornerRadius::ZERO,
+        Stroke::new(1.0, fg.gamma_multiply(0.5)),
+        egui::StrokeKind::Outside,
+    );
+    for (t, galley) in ticks {
+        let y = y_of(t);
+        painter.line_segment(
+            [Pos2::new(bar.max.x, y), Pos2::new(bar.max.x + 4.0, y)],
+            Stroke::new(1.0, fg),
+        );
+        let pos = Pos2::new(bar.max.x + 7.0, y - galley.size().y * 0.5);
+        painter.galley(pos, galley, fg);
+    }
+    rect
+}
+
+/// The legend as an egui widget (allocates its size in `ui`).
+pub fn legend_ui(ui: &mut egui::Ui, legend: &Legend, theme: Theme) -> egui::Response {
+    let origin = ui.cursor().min;
+    let painter = ui.painter().clone();
+    let rect = paint_legend(&painter, origin, legend, theme);
+    ui.allocate_rect(rect, egui::Sense::hover())
+}
+
+/// Paints a title block (title, subtitle) at the top-left; returns its rect.
+pub fn paint_title(
+    painter: &egui::Painter,
+    top_left: Pos2,
+    title: &str,
+    subtitle: Option<&str>,
+    theme: Theme,
+) -> Rect {
+    let fg = c32(theme.foreground());
+    let t = painter.layout_no_wrap(title.to_string(), FontId::proportional(18.0), fg);
+    let s = subtitle.map(|s| {
+        painter.layout_no_wrap(
+            s.to_string(),
+            FontId::proportional(13.0),
+            fg.gamma_multiply(0.8),
+        )
+    });
+    let w = t.size().x.max(s.as_ref().map_or(0.0, |g| g.size().x)) + 2.0 * PAD;
+    let h = t.size().y + s.as_ref().map_or(0.0, |g| g.size().y + 2.0) + 2.0 * PAD - 4.0;
+    let rect = Rect::from_min_size(top_left, Vec2::new(w, h));
+    painter.rect_filled(rect, CornerRadius::same(6), c32(theme.panel()));
+    let th = t.size().y;
+    painter.galley(rect.min + Vec2::new(PAD, PAD - 2.0), t, fg);
+    if let Some(s) = s {
+        painter.galley(rect.min + Vec2::new(PAD, PAD - 2.0 + th + 2.0), s, fg);
+    }
+    rect
+}
+
+/// Paints a wrapped caption along the bottom of `screen`; returns its rect.
+pub fn paint_caption(painter: &egui::Painter, screen: Rect, text: &str, theme: Theme) -> Rect {
+    let fg = c32(theme.foreground());
+    let max_w = (screen.width() - 4.0 * PAD).max(50.0);
+    let g = painter.layout(text.to_string(), FontId::proportional(12.0), fg, max_w);
+    let size = g.size() + Vec2::splat(2.0 * PAD) - Vec2::new(0.0, 6.0);
+    let rect = Rect::from_min_size(
+        Pos2::new(screen.min.x + PAD, screen.max.y - PAD - size.y),
+        size,
+    );
+    painter.rect_filled(rect, CornerRadius::same(6), c32(theme.panel()));
+    painter.galley(rect.min + Vec2::new(PAD, PAD - 3.0), g, fg);
+    rect
+}
+
+/// Paints context labels centred on their anchors inside `map` (the map's rect in points; a
+/// label's position is in physical pixels from the map's top-left corner, as
+/// [`hotspot_render::MapRenderer::labels`] gives them), most important first, skipping any
+/// that would overlap one already placed or one of `avoid`.
+pub fn paint_labels(
+    painter: &egui::Painter,
+    map: Rect,
+    labels: &[MapLabel],
+    pixels_per_point: f32,
+    theme: Theme,
+    avoid: &[Rect],
+) {
+    let fg = c32(theme.foreground());
+    let mut taken: Vec<Rect> = avoid.to_vec();
+    let screen = map.intersect(painter.clip_rect());
+    let ppp = pixels_per_point.max(0.25);
+    for l in labels {
+        let size = if l.major { 12.0 } else { 10.5 };
+        let g = painter.layout_no_wrap(l.text.clone(), FontId::proportional(size), fg);
+        let centre = map.min + Vec2::new(l.pos.x as f32, l.pos.y as f32) / ppp;
+        let mut rect = Rect::from_center_size(centre, g.size() + Vec2::new(8.0, 2.0));
+        if !screen.contains(centre) {
+            continue;
+        }
+        // Keep labels of anchors near the edge on screen.
+        let shift = Vec2::new(
+            (screen.min.x - rect.min.x).max(0.0) + (screen.max.x - rect.max.x).min(0.0),
+            (screen.min.y - rect.min.y).max(0.0) + (screen.max.y - rect.max.y).min(0.0),
+        );
+        rect = rect.translate(shift);
+        if taken.iter().any(|r| r.expand(2.0).intersects(rect)) {
+            continue;
+        }
+        taken.push(rect);
+        let mut panel = theme.panel();
+        panel[3] = (f32::from(panel[3]) * 0.7) as u8;
+        painter.rect_filled(rect, CornerRadius::same(4), c32(panel));
+        painter.galley(rect.min + Vec2::new(4.0, 1.0), g, fg);
+    }
+}
+
+/// egui's default fonts with its bundled monospace font (Hack) as a fallback of the
+/// proportional family, so "→", "≈", "◀", "▲", "▼" and "↺" have glyphs (the default
+/// proportional font lacks arrows). Every egui context that paints Hotspot text calls this.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if fonts.font_data.contains_key("Hack")
+        && let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.push("Hack".into());
+    }
+    ctx.set_fonts(fonts);
+}

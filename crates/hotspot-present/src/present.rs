@@ -1,0 +1,48 @@
+//! The one path from a scope result to the map: [`present`] puts a metric of a
+//! [`ScopeResult`] into the renderer's value buffer with its palette, colour domain, drill
+//! mask and selection, and returns the [`Legend`] that describes what is shown. The console
+//! and `hotspot render` both call it.
+
+use hotspot_core::palette::Palette;
+use hotspot_render::map::ValueUpdate;
+use hotspot_render::{MapRenderer, OutsideScope, RenderError};
+use hotspot_scope::{Metric, ScopeResult};
+
+use crate::legend::Legend;
+
+/// What [`present`] put on the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Presented {
+    /// The legend of the values shown (domain as the map computed it).
+    pub legend: Legend,
+    /// How many of the result's cells matched the map's coverage.
+    pub update: ValueUpdate,
+}
+
+/// Shows `metric` of `result` on `map`, coloured by `palette`: switches to the result's
+/// resolution (its geometry must have been set), sets the palette, the metric's value kind
+/// (which picks the automatic colour range), one value per cell with data, dims every cell
+/// outside a drilled scope and outlines the drill target. Nothing changes when the palette is
+/// rejected or the resolution has no geometry.
+pub fn present(
+    map: &mut MapRenderer,
+    result: &ScopeResult,
+    metric: Metric,
+    palette: &Palette,
+) -> Result<Presented, RenderError> {
+    let res = result.scope.res;
+    if map.geometry(res).is_none() {
+        return Err(RenderError::NoCoverage(res));
+    }
+    map.set_palette(palette)?;
+    map.set_resolution(res)?;
+    map.set_value_kind(Some(metric.value_kind()));
+    map.set_domain(None);
+    let cells: &[u64] = result.cells.cell.values();
+    let update = map.set_values(res, cells, &result.cells.metric(metric))?;
+    let in_scope = (!result.scope.drill.is_empty()).then_some(cells);
+    map.set_scope_mask(res, in_scope, OutsideScope::Dim)?;
+    map.set_selected(result.drill.target);
+    let legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
+    Ok(Presented { legend, update })
+}

@@ -1,0 +1,330 @@
+//! Answering a scope: [`Engine::query`] sums the index over the period ([`sums`]), then builds
+//! the per-cell arrays ([`cells`]), KPIs ([`kpis`]), chart series ([`series`]), the hotspot
+//! table ([`table`]), the comparison with the previous period ([`compare`]), warnings
+//! ([`warnings`]) and drill information ([`drill`]).
+
+mod cells;
+mod compare;
+mod drill;
+mod kpis;
+mod series;
+mod sums;
+mod table;
+mod warnings;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use hotspot_core::lake::Lake;
+use hotspot_core::res;
+use hotspot_core::stats;
+use hotspot_core::taxonomy::Taxonomy;
+use hotspot_core::time::{YearMonth, naive_date};
+
+use crate::error::{Result, ScopeError};
+use crate::index::LakeIndex;
+use crate::result::*;
+use crate::scope::Scope;
+
+use sums::{city_days, drill_days, sum_cells};
+pub use table::sort_rows;
+use table::table_rows;
+
+/// A cell with its modal police district and community area.
+pub type ContextCell = (u64, Option<u8>, Option<u8>);
+
+/// What an [`Engine`] holds ([`Engine::summary`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineSummary {
+    /// Records in the lake (mapped or not).
+    pub records: u64,
+    /// Months with data.
+    pub months: usize,
+    /// Approximate size of the in-memory index.
+    pub index_bytes: usize,
+}
+
+impl Engine {
+    /// When the lake's Gold was last built (RFC 3339, from the manifest).
+    pub fn built_at(&self) -> Option<&str> {
+        self.ix.built_at.as_deref()
+    }
+}
+
+/// The scope engine: the lake in memory, answering scopes.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    ix: Arc<LakeIndex>,
+}
+
+impl Engine {
+    /// Loads the lake's Gold tables.
+    pub fn open(lake: &Lake) -> Result<Engine> {
+        Ok(Engine {
+            ix: Arc::new(LakeIndex::load(lake)?),
+        })
+    }
+
+    /// What the engine holds: records, months and the index's approximate size.
+    pub fn summary(&self) -> EngineSummary {
+        EngineSummary {
+            records: self.ix.month_stats.values().map(|m| m.records).sum(),
+            months: self.ix.months.len(),
+            index_bytes: crate::index::approx_bytes(&self.ix),
+        }
+    }
+
+    /// The cells the context layers (city footprint, district and community-area outlines)
+    /// are dissolved from, each with its modal district and community area: the finest
+    /// resolution whose coverage is dense (≥ 90 % of its parents' seven children have data).
+    /// A big lake uses its r10 cells; a small or short one, whose fine cells are scattered,
+    /// still gets clean outlines from r9 or r8.
+    pub fn context_cells(&self) -> Result<Vec<ContextCell>> {
+        let mut res = 8;
+        for r in [10u8, 9] {
+            let (fine, coarse) = (self.ix.at(r)?.cells.len(), self.ix.at(r - 1)?.cells.len());
+            if fine * 10 >= coarse * 63 {
+                res = r;
+                break;
+            }
+        }
+        let ix = self.ix.at(res)?;
+        Ok(ix
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    *c,
+                    ix.district.get(i).copied().flatten(),
+                    ix.community_area.get(i).copied().flatten(),
+                )
+            })
+            .collect())
+    }
+
+    /// Every r10 cell with data whose modal police district is `district`, ascending.
+    pub fn district_cells(&self, district: u8) -> Result<Vec<u64>> {
+        let ix = self.ix.at(10)?;
+        Ok(ix
+            .cells
+            .iter()
+            .zip(&ix.district)
+            .filter(|(_, d)| **d == Some(district))
+            .map(|(c, _)| *c)
+            .collect())
+    }
+
+    /// Every cell with data at `res` (the map's coverage), ascending.
+    pub fn coverage(&self, res: u8) -> Result<&[u64]> {
+        Ok(&self.ix.at(res)?.cells)
+    }
+
+    /// The label of a cell of any lake resolution.
+    pub fn label(&self, cell: u64) -> Option<&str> {
+        let r = self.ix.at(hotspot_core::h3bits::resolution(cell)).ok()?;
+        r.slot(cell).map(|s| r.label[s as usize].as_str())
+    }
+
+    /// Offence types in the lake, alphabetical.
+    pub fn types(&self) -> &[String] {
+        &self.ix.types
+    }
+
+    /// First and last day with data.
+    pub fn date_range(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        (
+            naive_date(self.ix.data_first_day),
+            naive_date(self.ix.data_last_day),
+        )
+    }
+
+    /// Months with data.
+    pub fn months(&self) -> Vec<YearMonth> {
+        self.ix.months.iter().copied().collect()
+    }
+
+    fn resolve_selection(
+        &self,
+        scope: &Scope,
+        taxonomy: &Taxonomy,
+        warnings: &mut Vec<Warning>,
+    ) -> (Vec<bool>, Vec<String>) {
+        let ix = &self.ix;
+        if !scope.selection.is_active() {
+            return (vec![true; ix.types.len()], Vec::new());
+        }
+        let mut mask = vec![false; ix.types.len()];
+        let mut unknown = Vec::new();
+        for t in &scope.selection.types {
+            let key = t.trim().to_uppercase();
+            match ix.type_id(&key) {
+                Some(id) => mask[usize::from(id)] = true,
+                None => unknown.push(key),
+            }
+        }
+        for c in &scope.selection.categories {
+            let known = taxonomy
+                .categories()
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(c.trim()));
+            if !known {
+                unknown.push(format!("category {c}"));
+            }
+            for (i, ty) in ix.types.iter().enumerate() {
+                if taxonomy.category_of(ty).eq_ignore_ascii_case(c.trim()) {
+                    mask[i] = true;
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            warnings.push(Warning {
+                kind: WarningKind::UnknownTypes,
+                message: format!("Not in the lake: {}.", unknown.join(", ")),
+            });
+        }
+        let selected: Vec<String> = ix
+            .types
+            .iter()
+            .zip(&mask)
+            .filter(|(_, m)| **m)
+            .map(|(t, _)| t.clone())
+            .collect();
+        if selected.is_empty() {
+            warnings.push(Warning {
+                kind: WarningKind::EmptySelection,
+                message: "The selection matches no offence type in the lake: every selected count is zero.".into(),
+            });
+        }
+        (mask, selected)
+    }
+
+    fn validate_drill(&self, scope: &Scope) -> Result<()> {
+        let mut prev: Option<u64> = None;
+        for &c in &scope.drill {
+            let cell = h3o::CellIndex::try_from(c)
+                .map_err(|_| ScopeError::Drill(format!("{c:x} is not an H3 cell")))?;
+            let r = u8::from(cell.resolution());
+            if !res::is_lake_res(r) {
+                return Err(ScopeError::Drill(format!(
+                    "{c:015x} is at r{r}, outside r6–r10"
+                )));
+            }
+            if let Some(p) = prev {
+                let pr = hotspot_core::h3bits::resolution(p);
+                if r != pr + 1 || cell.parent(res::h3(pr)).map(u64::from) != Some(p) {
+                    return Err(ScopeError::Drill(format!(
+                        "{c:015x} is not a child of {p:015x}"
+                    )));
+                }
+            }
+            prev = Some(c);
+        }
+        if let Some(t) = prev {
+            let tr = hotspot_core::h3bits::resolution(t);
+            if scope.res <= tr {
+                return Err(ScopeError::Drill(format!(
+                    "the drill target is r{tr}: show r{} or finer inside it",
+                    tr + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Answers one scope.
+    pub fn query(&self, scope: &Scope, taxonomy: &Taxonomy) -> Result<ScopeResult> {
+        let started = Instant::now();
+        let ix = &*self.ix;
+        let r = ix.at(scope.res)?;
+        self.validate_drill(scope)?;
+        let intervals = scope.period.intervals()?;
+        let prev_period = scope.period.previous()?;
+        let prev_intervals = prev_period.intervals()?;
+        let mut warnings = Vec::new();
+        let (mask, selected_types) = self.resolve_selection(scope, taxonomy, &mut warnings);
+        let active = scope.selection.is_active();
+        let n_types = ix.types.len();
+
+        let target = scope.drill.last().copied();
+        let range = match target {
+            Some(t) => r.descendant_slots(t),
+            None => 0..r.cells.len(),
+        };
+        let (cur, prev) = rayon::join(
+            || sum_cells(ix, r, &intervals, &mask, range.clone(), true),
+            || sum_cells(ix, r, &prev_intervals, &mask, range.clone(), false),
+        );
+
+        // The prior: the period's citywide arrest rate of the selection over mapped records.
+        let total_sel: u64 = cur.sel.iter().map(|v| u64::from(*v)).sum();
+        let total_arr: u64 = cur.arr.iter().map(|v| u64::from(*v)).sum();
+        let prior = stats::rate(total_arr as f64, total_sel as f64);
+
+        let cells = self.cell_arrays(r, &cur, &prev, &range, prior, n_types);
+
+        // Daily cube: citywide from the city tables, drilled from the cells in range.
+        let cube = match target {
+            Some(_) => drill_days(ix, r, &intervals, &mask, &range),
+            None => city_days(ix, &intervals, &mask),
+        };
+        let (from, to) = match (intervals.first(), intervals.last()) {
+            (Some(a), Some(b)) => (a.0, b.1),
+            _ => return Err(ScopeError::Period("empty period".into())),
+        };
+
+        let series = self.series(
+            scope,
+            &cube,
+            &cur,
+            &range,
+            r,
+            &intervals,
+            &mask,
+            taxonomy,
+            &mut warnings,
+        );
+        let kpis = self.kpis(scope, &cube, &cells, r, &intervals, &mask, active);
+        let table = table_rows(&cells, r, scope);
+        let comparison = self.comparison(
+            scope,
+            &prev_period,
+            &prev_intervals,
+            &cells,
+            &prev,
+            &range,
+            &mask,
+            &kpis,
+        );
+        self.warn(
+            scope,
+            r,
+            &cells,
+            &intervals,
+            &mask,
+            from,
+            to,
+            &cube,
+            &mut warnings,
+        );
+        let drill = self.drill_info(scope, &cells);
+
+        Ok(ScopeResult {
+            scope: scope.clone(),
+            period_label: scope.period.label(),
+            from: naive_date(from),
+            to: naive_date(to),
+            selection_active: active,
+            selected_types,
+            cells,
+            prior,
+            kpis,
+            series,
+            table,
+            comparison,
+            warnings,
+            drill,
+            elapsed_us: started.elapsed().as_micros() as u64,
+        })
+    }
+}

@@ -1,0 +1,23 @@
+//! hotspot-testkit holds what Hotspot's tests share, so no library exports test fixtures and no
+//! test binary copies another's set-up: where the real sample is ([`sample`]), its lake built
+//! once per test binary, lakes generated from the synthetic city ([`lakes`]), a headless GPU
+//! ([`gpu`]), coverages for renderer tests ([`coverage`]) and snapshot comparison
+//! ([`snapshot`]). It is a dev-dependency only and never published.
+//!
+//! A test that needs something the machine may lack (the real sample in `../shared`, a GPU
+//! adapter, a display) is marked `#[ignore = "needs …"]`, so a plain `cargo test` lists it as
+//! ignored with the reason instead of passing silently; CI (and the README's test command)
+//! runs `--include-ignored`, and the helpers here panic with the reason when what the test
+//! needs is missing.
+
+pub mod coverage;
+pub mod display;
+pub mod gpu;
+pub mod lakes;
+pub mod sample;
+pub mod snapshot;
+
+/// Whether we run in CI (`CI` set to anything but empty, `0` or `false`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
