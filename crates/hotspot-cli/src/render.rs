@@ -9,6 +9,7 @@ use clap::Args;
 use hotspot_core::Lake;
 use hotspot_core::fmt::thousands;
 use hotspot_present::{HeadlessView, Overlay, captions, context_layers, present};
+use hotspot_render::gpu::AdapterPreference;
 use hotspot_render::{FrameSpec, HeadlessOptions, Theme};
 use hotspot_scope::Metric;
 use hotspot_script::{Camera, ScriptHost, ViewSpec};
@@ -54,6 +55,24 @@ pub fn parse_msaa(s: &str) -> Result<u32, String> {
     }
 }
 
+/// Which GPU adapter draws.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdapterArg {
+    /// A discrete or integrated GPU when there is one, else the software rasteriser.
+    Hardware,
+    /// The software rasteriser (lavapipe) when installed: the same pixels on every machine.
+    Software,
+}
+
+impl From<AdapterArg> for AdapterPreference {
+    fn from(a: AdapterArg) -> Self {
+        match a {
+            AdapterArg::Hardware => AdapterPreference::Hardware,
+            AdapterArg::Software => AdapterPreference::Software,
+        }
+    }
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ThemeArg {
     Dark,
@@ -96,6 +115,9 @@ pub struct RenderArgs {
     /// MSAA samples (1 or 4).
     #[arg(long, default_value = "4", value_parser = parse_msaa)]
     pub msaa: u32,
+    /// Which adapter draws.
+    #[arg(long, value_enum, default_value = "hardware")]
+    pub adapter: AdapterArg,
 }
 
 /// The scripts directory of a view file: the parent of its `views/` directory, else the
@@ -170,7 +192,7 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
 
     let mut view = HeadlessView::new(HeadlessOptions {
         msaa: args.msaa,
-        ..HeadlessOptions::default()
+        adapter: args.adapter.into(),
     })
     .context("cannot render")?;
     let map = view.map();

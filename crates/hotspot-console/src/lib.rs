@@ -1,11 +1,13 @@
 //! The Hotspot console: a native window where analysts explore, drill and read the story.
 //!
 //! A winit window shows the GPU map ([`hotspot_render::MapRenderer`], fed by
-//! [`hotspot_present::present`]) under an egui overlay (egui-wgpu): controls, breadcrumbs, KPIs, charts, quick hits and the hotspot table. The
-//! overlay is pure UI code ([`ui`]) that turns clicks into [`ui::Action`]s; the
-//! [`controller::Controller`] applies them to the view, asks the scope engine (on a worker
-//! thread, [`worker`]) and the scripts, and the app shell ([`app`]) draws. The console computes
-//! no statistics itself and never reads Parquet: everything comes from the scope engine.
+//! [`hotspot_present::present`], the same path `hotspot render` uses) under an egui overlay:
+//! controls, breadcrumbs, KPIs, charts, quick hits and the hotspot table. The overlay is pure UI
+//! code ([`ui`]) that turns clicks into [`ui::Action`]s; the [`controller::Controller`] applies
+//! them to the view ([`state`], persisted settings), asks the scope engine (on a worker thread,
+//! [`worker`]) and the scripts, and the app shell ([`app`]) owns the window, the GPU surface
+//! and the event loop. The console computes no statistics itself and never reads Parquet:
+//! everything comes from the scope engine.
 
 pub mod app;
 pub mod controller;
@@ -22,3 +24,8 @@ pub use state::{Settings, ThemeChoice, ViewState};
 pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
     app::run(options)
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,6 +1,7 @@
 //! `cargo bench --workspace --bench hash`: the maps of hot paths keyed by H3 r10 cells (as
-//! Gold aggregation and the renderer's slot lookups use them), with foldhash (our
-//! [`hotspot_core::hash::FastMap`]), rustc-hash's FxHash and std's SipHash.
+//! Gold aggregation and the renderer's slot lookups use them), with rustc-hash's FxHash (our
+//! [`hotspot_core::hash::FastMap`]), foldhash, the hand-rolled hasher Hotspot had before, and
+//! std's SipHash.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -8,6 +9,77 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use h3o::{LatLng, Resolution};
+
+/// The hand-rolled hasher Hotspot used before foldhash (FxHash's multiply-rotate with a
+/// murmur3 finaliser), kept here only to show the difference.
+mod hand_rolled {
+    use std::hash::Hasher;
+
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    /// FxHash: one rotate, xor and multiply per word.
+    #[derive(Clone, Copy, Default)]
+    pub struct FxHasher {
+        hash: u64,
+    }
+
+    impl FxHasher {
+        #[inline]
+        fn add(&mut self, word: u64) {
+            self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+    }
+
+    impl Hasher for FxHasher {
+        #[inline]
+        fn write(&mut self, bytes: &[u8]) {
+            let mut chunks = bytes.chunks_exact(8);
+            for c in &mut chunks {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                self.add(u64::from_le_bytes(w));
+            }
+            let rest = chunks.remainder();
+            if !rest.is_empty() {
+                let mut w = [0u8; 8];
+                w[..rest.len()].copy_from_slice(rest);
+                self.add(u64::from_le_bytes(w));
+            }
+        }
+        #[inline]
+        fn write_u8(&mut self, i: u8) {
+            self.add(u64::from(i));
+        }
+        #[inline]
+        fn write_u16(&mut self, i: u16) {
+            self.add(u64::from(i));
+        }
+        #[inline]
+        fn write_u32(&mut self, i: u32) {
+            self.add(u64::from(i));
+        }
+        #[inline]
+        fn write_u64(&mut self, i: u64) {
+            self.add(i);
+        }
+        #[inline]
+        fn write_i32(&mut self, i: i32) {
+            self.add(i as u32 as u64);
+        }
+        #[inline]
+        fn write_usize(&mut self, i: usize) {
+            self.add(i as u64);
+        }
+        #[inline]
+        fn finish(&self) -> u64 {
+            let mut h = self.hash;
+            h ^= h >> 33;
+            h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            h ^ (h >> 33)
+        }
+    }
+    pub type State = std::hash::BuildHasherDefault<FxHasher>;
+}
 
 /// About 30k distinct r10 cells on a grid over Chicago, in a scrambled order.
 fn cells() -> Vec<u64> {
@@ -38,11 +110,14 @@ fn insert_and_look_up<S: BuildHasher + Default>(cells: &[u64]) -> u64 {
 fn bench(c: &mut Criterion) {
     let cells = cells();
     let mut g = c.benchmark_group(format!("{} r10 cells: insert + lookup", cells.len()));
-    g.bench_function("foldhash (FastMap)", |b| {
+    g.bench_function("rustc-hash FxHash (FastMap)", |b| {
         b.iter(|| insert_and_look_up::<hotspot_core::hash::FastState>(black_box(&cells)))
     });
-    g.bench_function("rustc-hash FxHash", |b| {
-        b.iter(|| insert_and_look_up::<rustc_hash::FxBuildHasher>(black_box(&cells)))
+    g.bench_function("foldhash", |b| {
+        b.iter(|| insert_and_look_up::<foldhash::fast::FixedState>(black_box(&cells)))
+    });
+    g.bench_function("hand-rolled FxHash + murmur3 finaliser (before)", |b| {
+        b.iter(|| insert_and_look_up::<hand_rolled::State>(black_box(&cells)))
     });
     g.bench_function("std SipHash", |b| {
         b.iter(|| insert_and_look_up::<std::collections::hash_map::RandomState>(black_box(&cells)))

@@ -528,6 +528,27 @@ mod tests {
     }
 
     #[test]
+    fn str_splitting_by_hand() {
+        let split = |rec: &str| {
+            let mut s = Vec::new();
+            split_fields_str(rec, &mut s);
+            s.iter()
+                .map(|f| (f.to_string(), matches!(f, Cow::Owned(_))))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            split("Cañon,\"ñ,ü\""),
+            [("Cañon".to_string(), false), ("ñ,ü".to_string(), false)]
+        );
+        // An escaped quote has to be joined: the field is owned, the others borrowed.
+        assert_eq!(
+            split("\"say \"\"hi\"\"\",x"),
+            [("say \"hi\"".to_string(), true), ("x".to_string(), false)]
+        );
+        assert_eq!(split(""), [(String::new(), false)]);
+    }
+
+    #[test]
     fn str_splitting_matches_byte_splitting() {
         for rec in [
             "a,b,,c",

@@ -819,7 +819,9 @@ mod tests {
     fn parses_a_real_row() {
         let r = parse(ROW).expect("record");
         assert_eq!(r.id, 13582375);
-        assert_eq!(r.occurred_at, micros_from_parts(2024, 9, 1, 0, 0, 0, 0));
+        // 2024-09-01T00:00 is 1,725,148,800 s after the epoch (worked out with Python's
+        // calendar.timegm).
+        assert_eq!(r.occurred_at, 1_725_148_800_000_000);
         assert_eq!(r.block, "006XX E 85TH ST");
         assert_eq!(r.primary_type, "WEAPONS VIOLATION");
         assert!(r.arrest && !r.domestic);
@@ -828,10 +830,7 @@ mod tests {
             (Some(632), Some(6), Some(6), Some(44))
         );
         assert_eq!(r.latitude, Some(41.740242790));
-        assert_eq!(
-            r.updated_on,
-            Some(micros_from_parts(2025, 5, 17, 15, 40, 52, 0))
-        );
+        assert_eq!(r.updated_on, Some(1_747_496_452_000_000)); // 2025-05-17T15:40:52
     }
 
     #[test]
@@ -857,17 +856,17 @@ mod tests {
     #[test]
     fn timestamps() {
         let t = |s| parse_timestamp(s);
-        let at = |y, mo, d, h, mi, s| Some(micros_from_parts(y, mo, d, h, mi, s, 0));
-        assert_eq!(t("09/01/2024 12:00:00 AM"), at(2024, 9, 1, 0, 0, 0));
-        assert_eq!(t("09/01/2024 12:00:00 PM"), at(2024, 9, 1, 12, 0, 0));
-        assert_eq!(t("09/30/2024 11:58:00 PM"), at(2024, 9, 30, 23, 58, 0));
-        assert_eq!(t("2024-09-30T23:58:00.000"), at(2024, 9, 30, 23, 58, 0));
-        assert_eq!(t("2024-09-30T23:58:00"), at(2024, 9, 30, 23, 58, 0));
-        assert_eq!(t("2024-09-30 23:58:00"), at(2024, 9, 30, 23, 58, 0));
-        assert_eq!(
-            t("2024-09-30T23:58:00.5"),
-            Some(at(2024, 9, 30, 23, 58, 0).unwrap_or(0) + 500_000)
-        );
+        // Microseconds since the epoch, worked out with Python's calendar.timegm.
+        const SEP1: i64 = 1_725_148_800_000_000; // 2024-09-01T00:00
+        const SEP1_NOON: i64 = 1_725_192_000_000_000; // 2024-09-01T12:00
+        const SEP30_2358: i64 = 1_727_740_680_000_000; // 2024-09-30T23:58
+        assert_eq!(t("09/01/2024 12:00:00 AM"), Some(SEP1));
+        assert_eq!(t("09/01/2024 12:00:00 PM"), Some(SEP1_NOON));
+        assert_eq!(t("09/30/2024 11:58:00 PM"), Some(SEP30_2358));
+        assert_eq!(t("2024-09-30T23:58:00.000"), Some(SEP30_2358));
+        assert_eq!(t("2024-09-30T23:58:00"), Some(SEP30_2358));
+        assert_eq!(t("2024-09-30 23:58:00"), Some(SEP30_2358));
+        assert_eq!(t("2024-09-30T23:58:00.5"), Some(SEP30_2358 + 500_000));
         assert_eq!(t("02/29/2023 01:00:00 AM"), None);
         assert_eq!(t("13/01/2024 01:00:00 AM"), None);
         assert_eq!(t("09/01/2024 13:00:00 PM"), None);

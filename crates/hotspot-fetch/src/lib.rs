@@ -400,3 +400,8 @@ mod tests {
         assert_eq!(later(None, a.clone()), a);
     }
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

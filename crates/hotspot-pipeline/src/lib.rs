@@ -21,3 +21,8 @@ pub mod parallel;
 pub use build::{BuildOptions, BuildOutcome, MonthSelection, build};
 pub use error::{PipelineError, Result};
 pub use ingest::{IngestOutcome, Quarantined, ingest};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

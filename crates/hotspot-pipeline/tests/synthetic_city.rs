@@ -24,7 +24,7 @@ fn a_generated_city_reconciles_through_every_layer() {
     let summary =
         hotspot_synth::generate_to_path(&model, &options, &csv, &NoProgress).expect("generate");
     let lake = Lake::new(dir.path().join("lake"));
-    let run = ingest(&lake, &[csv]).run;
+    let run = ingest(&lake, std::slice::from_ref(&csv)).run;
     let c = &run.counts;
     assert_eq!(c.rows_read, 30_000);
     assert_eq!(c.quarantined, 0);
@@ -66,7 +66,67 @@ fn a_generated_city_reconciles_through_every_layer() {
         .map(|m| sum_u32(&lake.city_hourly(*m), "incidents"))
         .sum();
     assert_eq!(city, built.records, "the citywide cube counts every record");
-    // Revisions recorded arrests later: the surviving copy is the later one.
     let m = lake.read_manifest().expect("manifest");
     assert_eq!(m.months.len(), 4);
+
+    // Revisions recorded arrests later: for every id the export repeats with different
+    // contents, Bronze holds the copy with the latest Updated On.
+    let mut copies: std::collections::HashMap<i64, Vec<(i64, bool)>> = Default::default();
+    let text = {
+        use std::io::Read;
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(std::fs::File::open(&csv).expect("open"))
+            .read_to_string(&mut s)
+            .expect("gunzip");
+        s
+    };
+    let mut lines = text.lines();
+    let names: Vec<String> = lines
+        .next()
+        .expect("header")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let header = hotspot_core::socrata::Header::detect(&names).expect("header");
+    let mut fields = Vec::new();
+    for line in lines {
+        hotspot_core::csv::split_fields_str(line, &mut fields);
+        let r = hotspot_core::socrata::parse_record(&header, &fields).expect("row");
+        copies
+            .entry(r.id)
+            .or_default()
+            .push((r.updated_on.unwrap_or(i64::MIN), r.arrest));
+    }
+    let revised: Vec<(i64, bool)> = copies
+        .iter()
+        .filter(|(_, v)| v.len() > 1 && v.iter().any(|c| c.1 != v[0].1))
+        .map(|(id, v)| {
+            let latest = v.iter().max_by_key(|c| c.0).expect("copies");
+            (*id, latest.1)
+        })
+        .collect();
+    assert!(
+        revised.len() as u64 * 2 >= summary.revisions,
+        "{} revised ids for {} revisions",
+        revised.len(),
+        summary.revisions
+    );
+    assert!(!revised.is_empty(), "the generator wrote no revisions");
+    let mut bronze: std::collections::HashMap<i64, bool> = Default::default();
+    for month in lake.bronze_months().expect("months") {
+        let df = frame(&lake.bronze(month));
+        let ids = df.column("id").expect("id").i64().expect("i64").clone();
+        let arrests = df
+            .column("arrest")
+            .expect("arrest")
+            .bool()
+            .expect("bool")
+            .clone();
+        for (id, arrest) in ids.iter().zip(arrests.iter()) {
+            bronze.insert(id.expect("id"), arrest.expect("arrest"));
+        }
+    }
+    for (id, arrest) in &revised {
+        assert_eq!(bronze.get(id), Some(arrest), "id {id}: not the latest copy");
+    }
 }

@@ -27,3 +27,8 @@ pub use headless::HeadlessView;
 pub use legend::Legend;
 pub use overlay::{Overlay, OverlayRenderer};
 pub use present::{Presented, present};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

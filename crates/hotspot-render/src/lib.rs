@@ -40,3 +40,8 @@ pub use image::Image;
 pub use map::{ContextVisibility, MapLabel, MapRenderer, Outlines, OutsideScope, Pick, Theme};
 pub use palette::{Domain, DomainMode, Palette, ValueKind};
 pub use target::OffscreenTarget;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -29,13 +29,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lut_is_the_palettes_own_lut() {
+    fn lut_texels_are_the_stops_reversed_for_arrests() {
+        // The arrest palette is CRIME_SCALE reversed: texel 0 is its last stop, texel 51 (one
+        // fifth of 255) the next, texel 255 its first.
         let p = Palette::arrests();
         let lut = lut_rgba(&p).unwrap_or_default();
         assert_eq!(lut.len(), LUT_SIZE * 4);
-        for (i, c) in p.lut(LUT_SIZE).iter().enumerate() {
-            assert_eq!(&lut[i * 4..i * 4 + 4], c.as_slice());
-        }
+        let texel = |i: usize| [lut[i * 4], lut[i * 4 + 1], lut[i * 4 + 2], lut[i * 4 + 3]];
+        assert_eq!(texel(0), [0xb0, 0x20, 0x2f, 0xff]);
+        assert_eq!(texel(51), [0xef, 0x62, 0x48, 0xff]);
+        assert_eq!(texel(255), [0x9b, 0xd1, 0x74, 0xff]);
         let empty = Palette {
             stops: Vec::new(),
             ..Palette::volume()

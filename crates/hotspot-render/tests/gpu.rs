@@ -2,7 +2,6 @@
 //! each is `#[ignore = …]` with the reason: CI runs them with `--include-ignored` on lavapipe.
 
 use glam::DVec2;
-use hotspot_render::map::FLAG_HIDDEN;
 use hotspot_render::mercator::project_ll;
 use hotspot_render::palette::parse_hex;
 use hotspot_render::{
@@ -143,13 +142,6 @@ fn palette_value_flags_and_highlights_reach_the_pixels() {
         ..Palette::from_hex("script", &["#0000ff", "#ff0000"]).unwrap_or_else(|e| panic!("{e}"))
     };
     h.map.set_palette(&script).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        h.map.lut_rgba(),
-        script
-            .lut(hotspot_render::palette::LUT_SIZE)
-            .concat()
-            .as_slice()
-    );
     h.map.set_opacity(1.0);
     h.map.set_theme(Theme::Light);
     // Cells 0..10 get 0, 10..20 get 10, the rest no data.
@@ -231,7 +223,6 @@ fn palette_value_flags_and_highlights_reach_the_pixels() {
     h.map
         .set_scope_mask(8, None, OutsideScope::Dim)
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_ne!(FLAG_HIDDEN, 0);
 
     // Selection and hover outlines change pixels only around their cells.
     let before = h.render_rgba(&frame).unwrap_or_else(|e| panic!("{e}"));
@@ -352,7 +343,9 @@ fn quantile_mode_on_the_gpu_uses_breakpoints_from_the_values() {
         .unwrap_or_else(|e| panic!("{e}"));
     h.map.set_opacity(1.0);
     let d = h.map.domain();
-    assert_eq!(d.breaks.len(), 2);
+    // Three classes of 37 values i⁴ (i = 0‥36): the type-7 quantiles at 1/3 and 2/3 fall
+    // exactly on i = 12 and i = 24.
+    assert_eq!(d.breaks, vec![20_736.0, 331_776.0]);
     let frame = FrameSpec::new(300, 300);
     h.fit(&frame, &cells, Insets::default());
     let img = h.render_rgba(&frame).unwrap_or_else(|e| panic!("{e}"));
@@ -367,7 +360,7 @@ fn quantile_mode_on_the_gpu_uses_breakpoints_from_the_values() {
         );
         classes[class] += 1;
     }
-    assert!(classes.iter().all(|n| *n >= 12), "{classes:?}");
+    assert_eq!(classes, [12, 12, 13]);
 }
 
 #[test]

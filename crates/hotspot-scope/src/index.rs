@@ -801,11 +801,13 @@ pub fn approx_bytes(ix: &LakeIndex) -> usize {
 }
 
 /// The day number of a month block's first day.
+#[inline]
 pub fn month_first_day(first_month: YearMonth, m: usize) -> i32 {
     YearMonth::from_index(first_month.index() + m as i32).first_day()
 }
 
 /// Day of week of a day number.
+#[inline]
 pub fn dow(day: i32) -> u8 {
     time::weekday_monday0(day)
 }

@@ -28,3 +28,8 @@ pub use metric::Metric;
 pub use query::{ContextCell, Engine, EngineSummary, sort_rows};
 pub use result::*;
 pub use scope::{Period, Scope, Selection, SortColumn, TableSpec};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -85,6 +85,8 @@ struct Watch {
     rx: Receiver<notify::Result<notify::Event>>,
     /// Changed files and when they last changed.
     pending: BTreeMap<PathBuf, Instant>,
+    /// When a new directory appeared (everything is looked at again once it settles).
+    rescan: Option<Instant>,
 }
 
 /// How long a file must stay unchanged before it is reloaded (editors write in steps).
@@ -194,6 +196,7 @@ impl ScriptHost {
             _watcher: watcher,
             rx,
             pending: BTreeMap::new(),
+            rescan: None,
         }));
         Ok(())
     }
@@ -215,6 +218,10 @@ impl ScriptHost {
                     for p in ev.paths {
                         if p.extension().and_then(|e| e.to_str()) == Some("rhai") {
                             watch.pending.insert(p, now);
+                        } else if p.is_dir() {
+                            // A new directory (views/): files written into it before the
+                            // watcher covers it send no event of their own, so look again.
+                            watch.rescan = Some(now);
                         }
                     }
                 }
@@ -229,6 +236,16 @@ impl ScriptHost {
             .collect();
         for p in &ready {
             watch.pending.remove(p);
+        }
+        let rescan = watch
+            .rescan
+            .is_some_and(|t| now.duration_since(t) >= DEBOUNCE);
+        if rescan {
+            watch.rescan = None;
+            watch.pending.clear();
+        }
+        if rescan {
+            return self.reload_all();
         }
         if ready.is_empty() {
             return Vec::new();

@@ -36,3 +36,8 @@ pub use host::{Reload, ScriptHost};
 pub use hotspot_core::palette::{Domain, DomainMode, Palette, ValueKind};
 pub use sandbox::Limits;
 pub use views::{Camera, ViewInfo, ViewSpec};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

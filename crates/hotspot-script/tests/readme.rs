@@ -74,6 +74,12 @@ fn every_readme_example_runs() {
     let all = blocks();
     assert!(all.len() >= 25, "only {} examples found", all.len());
     let mut failures = Vec::new();
+    // Every `// =>` in a snippet is compared: count them on both sides.
+    let promised = all
+        .iter()
+        .filter(|b| !b.info.starts_with("file=") && expectation(&b.code).is_some())
+        .count();
+    let mut compared = 0;
     for b in &all {
         let at = format!("README.md:{} ({})", b.line, b.info);
         if let Some(file) = b.info.strip_prefix("file=") {
@@ -85,16 +91,18 @@ fn every_readme_example_runs() {
         let out = host.eval_snippet(&b.code, &result);
         match (b.info.as_str(), out) {
             ("", Ok(v)) => {
-                if let Some(want) = expectation(&b.code)
-                    && v != want
-                {
-                    failures.push(format!("{at}: got `{v}`, the README says `{want}`"));
+                if let Some(want) = expectation(&b.code) {
+                    compared += 1;
+                    if v != want {
+                        failures.push(format!("{at}: got `{v}`, the README says `{want}`"));
+                    }
                 }
             }
             ("", Err(err)) => failures.push(format!("{at}: {err}")),
             ("fails", Ok(v)) => failures.push(format!("{at}: should fail, gave `{v}`")),
             ("fails", Err(err)) => {
                 if let Some(want) = expectation(&b.code) {
+                    compared += 1;
                     let want = want.strip_prefix("error: ").unwrap_or(&want);
                     if !err.to_string().contains(want) {
                         failures.push(format!("{at}: error `{err}` lacks `{want}`"));
@@ -105,6 +113,11 @@ fn every_readme_example_runs() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert!(
+        promised >= 10,
+        "only {promised} examples say what they give"
+    );
+    assert_eq!(compared, promised, "an expectation was not compared");
 }
 
 /// Loads a whole-file example as that script in a copy of the default scripts directory and
@@ -129,8 +142,8 @@ fn run_file(
     match rel {
         "palettes.rhai" => {
             let p = host.palettes();
-            if p.is_empty() || p.iter().any(|p| p.lut(256).len() != 256) {
-                return Err("no palettes".into());
+            if p.is_empty() || p.iter().any(|p| p.stops.len() < 2) {
+                return Err("no usable palettes".into());
             }
         }
         "taxonomy.rhai" => {
@@ -176,7 +189,17 @@ fn run_file(
                 host.predicate(p, &r).map_err(|e| e.to_string())?;
             }
         }
-        _ => {}
+        // A library module: the scripts that import it (the quick hits) must still run.
+        v if v.starts_with("lib/") => {
+            if host
+                .quick_hits(result)
+                .map_err(|e| e.to_string())?
+                .is_empty()
+            {
+                return Err("no bullets".into());
+            }
+        }
+        other => return Err(format!("no check for a whole-file example of {other}")),
     }
     Ok(())
 }
@@ -237,7 +260,17 @@ fn every_script_name_is_documented() {
         .iter()
         .chain(columns.iter())
         .copied()
-        .filter(|n| !text.contains(&format!("`{n}")) && !text.contains(&format!(".{n}(")))
+        .filter(|n| {
+            // The name itself, not a longer one it begins (`row` is not `rows`).
+            ![
+                format!("`{n}`"),
+                format!("`{n}("),
+                format!(".{n}("),
+                format!(".{n}`"),
+            ]
+            .iter()
+            .any(|p| text.contains(p.as_str()))
+        })
         .collect();
     assert!(missing.is_empty(), "not in scripts/README.md: {missing:?}");
 }

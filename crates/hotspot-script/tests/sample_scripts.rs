@@ -156,6 +156,12 @@ fn vectorised_predicate_matches_a_scalar_evaluation() {
         assert_eq!(mask, expect, "r{}", scope.res);
         // The other defaults run too and agree with their definitions.
         let above = h.predicate("clearance_above_city", &r).expect("above");
+        assert_eq!(above.len(), r.cells.len());
+        assert!(
+            above.iter().any(|f| *f),
+            "r{}: no cell above the city",
+            scope.res
+        );
         for (i, flag) in above.iter().enumerate() {
             assert_eq!(*flag, f64::from(r.cells.wilson_lo.value(i)) > r.prior);
         }

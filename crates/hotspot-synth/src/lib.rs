@@ -11,7 +11,8 @@
 //! coordinates, mixed-case blocks, default 00:00/12:00 timestamps, 5-digit homicide ids).
 //!
 //! The committed model (`data/city-model.json`, derived from the 1–15 September 2024 sample)
-//! is embedded: [`CityModel::embedded`]; `examples/derive-model.rs` regenerates it.
+//! is embedded: [`CityModel::embedded`]. The CLI regenerates it:
+//! `hotspot model derive FILE… --out data/city-model.json` (or the `derive-model` example).
 //!
 //! Determinism: the random numbers ([`rng`]) and all placement arithmetic are the crate's own
 //! and use only IEEE-exact operations, so the CSV bytes depend on nothing but the model and the
@@ -56,3 +57,8 @@ pub enum SynthError {
     #[error("invalid options: {0}")]
     InvalidOptions(String),
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -197,16 +197,12 @@ mod tests {
     }
 
     #[test]
-    fn same_seed_same_stream_and_streams_differ() {
-        let a: Vec<u64> = {
-            let mut r = Rng::new(42);
-            (0..8).map(|_| r.next_u64()).collect()
-        };
-        let b: Vec<u64> = {
-            let mut r = Rng::new(42);
-            (0..8).map(|_| r.next_u64()).collect()
-        };
-        assert_eq!(a, b);
+    fn a_seed_gives_a_pinned_stream_and_streams_differ() {
+        // The first outputs for seed 42, worked out with a Python transcription of the
+        // seeding and the generator: the same on every machine and build.
+        let mut r = Rng::new(42);
+        assert_eq!(r.next_u64(), 0x1578_0b2e_0c2e_c716);
+        assert_eq!(r.next_u64(), 0x6104_d986_6d11_3a7e);
         assert_ne!(sub_seed(42, 1), sub_seed(42, 2));
         assert_ne!(sub_seed(42, 1), sub_seed(43, 1));
     }

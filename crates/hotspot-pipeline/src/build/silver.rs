@@ -274,10 +274,21 @@ mod tests {
 
     #[test]
     fn parents_come_from_the_r10_cell() {
+        // h3-py 4 (h3.latlng_to_cell / cell_to_parent) for the same point.
         let cell = locate(Some(41.882_607), Some(-87.747_803)).expect("in city");
-        assert_eq!(u8::from(cell.resolution()), 10);
-        let r6 = cell.parent(res::h3(6)).expect("parent");
-        assert!(r6.children(res::h3(10)).any(|c| c == cell));
+        assert_eq!(format!("{:x}", u64::from(cell)), "8a2664c81c5ffff");
+        let parents: Vec<String> = (6..=9u8)
+            .map(|r| format!("{:x}", hotspot_core::h3bits::parent(u64::from(cell), r)))
+            .collect();
+        assert_eq!(
+            parents,
+            [
+                "862664c87ffffff",
+                "872664c81ffffff",
+                "882664c81dfffff",
+                "892664c81c7ffff"
+            ]
+        );
         assert_eq!(locate(None, Some(-87.7)), Err(geo::GeoIssue::Missing));
         assert_eq!(
             locate(Some(f64::NAN), Some(-87.7)),

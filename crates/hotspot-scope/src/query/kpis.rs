@@ -10,6 +10,7 @@ use crate::index::{ResIndex, month_first_day};
 use crate::result::{Busiest, CellArrays, Kpis, WeekDelta, WeekWindow};
 use crate::scope::Scope;
 
+#[inline]
 pub(super) fn week_delta(values: &[f64], window: &[usize]) -> Option<WeekDelta> {
     if window.len() < 7 {
         return None;

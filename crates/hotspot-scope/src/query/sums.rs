@@ -148,6 +148,7 @@ impl DayCube {
 }
 
 /// Intersects period intervals with one month block: (block, first dom, last dom, whole).
+#[inline]
 pub(super) fn month_pieces(ix: &LakeIndex, intervals: &[(i32, i32)]) -> Vec<(usize, u8, u8, bool)> {
     let mut out = Vec::new();
     for m in 0..ix.n_months {
@@ -167,6 +168,7 @@ pub(super) fn month_pieces(ix: &LakeIndex, intervals: &[(i32, i32)]) -> Vec<(usi
 }
 
 /// Slot sub-range of rows in a month block whose slot lies in `range` (rows are slot-sorted).
+#[inline]
 pub(super) fn block_range(
     slots: &[u32],
     start: usize,
@@ -301,6 +303,7 @@ pub(super) fn drill_days(
 }
 
 /// Daily sums citywide from `city_hourly` (all records, mapped or not).
+#[inline]
 pub(super) fn city_days(ix: &LakeIndex, intervals: &[(i32, i32)], mask: &[bool]) -> DayCube {
     let mut cube = DayCube::new(intervals, ix.types.len());
     let c = &ix.city_daily;
@@ -320,6 +323,7 @@ pub(super) fn city_days(ix: &LakeIndex, intervals: &[(i32, i32)], mask: &[bool])
 /// (`keys(month cube)` picks which keys count), partial months from the day rows
 /// (`key(day, row key)` maps a row to its slot, `None` skips it).
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub(super) fn sum_city(
     ix: &LakeIndex,
     intervals: &[(i32, i32)],
