@@ -130,7 +130,9 @@ pub fn demo(
     check_range(rows, from, to)?;
     let manifest = lake.read_manifest()?;
     let has_data = manifest.build.is_some() && !manifest.bronze_months.is_empty();
-    if fresh && lake.root().exists() {
+    // Only a lake is cleared: with a mistyped --lake, --fresh must not delete a directory of
+    // other things (ingest then refuses it too).
+    if fresh && lake.exists() {
         std::fs::remove_dir_all(lake.root())
             .with_context(|| format!("cannot clear {}", lake.root().display()))?;
     }
@@ -141,7 +143,7 @@ pub fn demo(
         );
         std::fs::create_dir_all(lake.root())?;
         let scratch = tempfile::Builder::new()
-            .prefix("demo-city-")
+            .prefix("_demo-city-")
             .tempdir_in(lake.root())
             .context("cannot create a scratch directory in the lake")?;
         let csv = scratch.path().join("chicago-synthetic.csv");

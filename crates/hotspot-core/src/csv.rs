@@ -3,19 +3,23 @@
 //! General-purpose CSV readers either stop at the first malformed record or silently repair it.
 //! The lake contract wants every bad row quarantined with its *physical line number and raw
 //! text*, so Hotspot splits records itself: [`CsvBlocks`] reads large blocks, finds record
-//! boundaries (RFC 4180 quoting, quoted newlines allowed, CRLF or LF), and hands out
-//! [`RecordSpan`]s pointing into the block. [`split_fields`] then splits one record.
+//! boundaries (RFC 4180 quoting, quoted line breaks allowed; LF, CRLF or a lone CR ends a
+//! line), and hands out [`RecordSpan`]s pointing into the block. [`split_fields`] then splits
+//! one record. Both follow the same quoting rule: a quote opens a quoted field only at the start
+//! of a field; anywhere else (`12" TV`) it is an ordinary character.
 //!
 //! Recovery rule: a quoted field that runs on for more than [`MAX_RECORD_LINES`] physical lines
 //! (or [`MAX_RECORD_BYTES`]) is an unterminated quote. Only the record's *first* physical line is
 //! reported as bad; scanning restarts on the next line, so the rows after a stray quote still get
-//! their own chance instead of being swallowed.
+//! their own chance instead of being swallowed. A record that does span several lines says so
+//! ([`RecordSpan::lines`]), so a reader can fall back to its lines one by one when it does not
+//! parse as a whole.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
 
-/// A quoted field may span at most this many physical lines.
-pub const MAX_RECORD_LINES: u64 = 64;
+/// A quoted field may span at most this many physical lines (its own and the next few).
+pub const MAX_RECORD_LINES: u64 = 4;
 /// A record may be at most this many bytes.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
@@ -30,10 +34,12 @@ pub enum SpanStatus {
     Oversized,
 }
 
-/// One record inside a [`Block`]: its first physical line (1-based) and byte range.
+/// One record inside a [`Block`]: its first physical line (1-based), how many physical lines
+/// it spans, and its byte range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordSpan {
     pub line: u64,
+    pub lines: u64,
     pub start: usize,
     pub end: usize,
     pub status: SpanStatus,
@@ -64,6 +70,7 @@ pub struct CsvBlocks<R> {
     /// Bytes still to be skipped up to the next newline (after an oversized line).
     skipping: bool,
     first: bool,
+    blank_lines: u64,
 }
 
 impl<R: Read> CsvBlocks<R> {
@@ -77,7 +84,14 @@ impl<R: Read> CsvBlocks<R> {
             eof: false,
             skipping: false,
             first: true,
+            blank_lines: 0,
         }
+    }
+
+    /// Physical lines seen so far that held nothing but spaces, tabs or nothing at all (they
+    /// are no record, but a reader accounting for every line counts them).
+    pub fn blank_lines(&self) -> u64 {
+        self.blank_lines
     }
 
     fn fill(&mut self, data: &mut Vec<u8>) -> io::Result<()> {
@@ -121,9 +135,9 @@ impl<R: Read> CsvBlocks<R> {
             let mut records = Vec::new();
             let mut pos = 0usize;
             if self.skipping {
-                match memchr::memchr(b'\n', &data) {
-                    Some(nl) => {
-                        pos = nl + 1;
+                match line_end(&data, self.eof) {
+                    Some(next) => {
+                        pos = next;
                         line += 1;
                         self.skipping = false;
                     }
@@ -145,10 +159,13 @@ impl<R: Read> CsvBlocks<R> {
                         if len > 0 && !is_blank(&data[pos..pos + len]) {
                             records.push(RecordSpan {
                                 line,
+                                lines,
                                 start: pos,
                                 end: pos + len,
                                 status: SpanStatus::Complete,
                             });
+                        } else {
+                            self.blank_lines += lines;
                         }
                         pos += consumed;
                         line += lines;
@@ -159,6 +176,7 @@ impl<R: Read> CsvBlocks<R> {
                     } => {
                         records.push(RecordSpan {
                             line,
+                            lines: 1,
                             start: pos,
                             end: pos + first_line_len,
                             status: SpanStatus::UnterminatedQuote,
@@ -169,13 +187,14 @@ impl<R: Read> CsvBlocks<R> {
                     Scan::Oversized => {
                         records.push(RecordSpan {
                             line,
+                            lines: 1,
                             start: pos,
                             end: pos + MAX_RECORD_BYTES.min(data.len() - pos),
                             status: SpanStatus::Oversized,
                         });
-                        match memchr::memchr(b'\n', &data[pos..]) {
-                            Some(nl) => {
-                                pos += nl + 1;
+                        match line_end(&data[pos..], self.eof) {
+                            Some(next) => {
+                                pos += next;
                                 line += 1;
                             }
                             None => {
@@ -212,7 +231,26 @@ impl<R: Read> Iterator for CsvBlocks<R> {
     }
 }
 
-fn is_blank(bytes: &[u8]) -> bool {
+/// The position just after the first line terminator (LF, CRLF or a lone CR) in `bytes`;
+/// `None` when there is none yet (or a CR ends the data and more may follow).
+fn line_end(bytes: &[u8], eof: bool) -> Option<usize> {
+    let at = memchr::memchr2(b'\n', b'\r', bytes)?;
+    terminator_len(bytes, at, eof).map(|t| at + t.max(1))
+}
+
+/// How one physical line reads as a record on its own: [`SpanStatus::UnterminatedQuote`] when
+/// a quoted field opens in it and does not close, else [`SpanStatus::Complete`] (or
+/// [`SpanStatus::Oversized`] beyond [`MAX_RECORD_BYTES`]).
+pub fn line_status(line: &[u8]) -> SpanStatus {
+    match scan_record(line, true) {
+        Scan::Record { lines: 1, .. } | Scan::End => SpanStatus::Complete,
+        Scan::Oversized => SpanStatus::Oversized,
+        _ => SpanStatus::UnterminatedQuote,
+    }
+}
+
+/// Whether a line holds nothing but spaces, tabs and CRs.
+pub fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
@@ -232,82 +270,115 @@ enum Scan {
     End,
 }
 
-fn trim_cr(bytes: &[u8], end: usize) -> usize {
-    if end > 0 && bytes[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
+/// How a record ended: the terminator's length (0 at end of input).
+fn terminator_len(bytes: &[u8], at: usize, eof: bool) -> Option<usize> {
+    match bytes[at] {
+        b'\n' => Some(1),
+        // CRLF, or a lone CR (old Mac / Excel "CSV (Macintosh)" files).
+        b'\r' => match bytes.get(at + 1) {
+            Some(b'\n') => Some(2),
+            Some(_) => Some(1),
+            None if eof => Some(1),
+            None => None,
+        },
+        _ => Some(0),
     }
 }
 
+/// Finds the end of the record at the start of `bytes`.
+///
+/// Quotes follow the field rules of [`scan_fields`]: a quote opens a quoted field only at the
+/// start of a field (the record's first byte or right after a comma); anywhere else it is a
+/// literal character, so `12" TV` never starts a quoted field that swallows the next lines.
+/// Inside a quoted field `""` is an escaped quote and line breaks belong to the field, for at
+/// most [`MAX_RECORD_LINES`] physical lines. Records end at LF, CRLF or a lone CR.
 fn scan_record(bytes: &[u8], eof: bool) -> Scan {
     if bytes.is_empty() {
         return Scan::End;
     }
-    let mut in_quote = false;
+    let unterminated = |first_nl: Option<(usize, usize)>, end: usize| match first_nl {
+        Some((nl, term)) => Scan::Unterminated {
+            first_line_len: nl,
+            first_line_consumed: nl + term,
+        },
+        None => Scan::Unterminated {
+            first_line_len: end,
+            first_line_consumed: end,
+        },
+    };
     let mut i = 0usize;
     let mut lines = 1u64;
-    let mut first_nl: Option<usize> = None;
+    // The first line break inside a quoted field: (position, terminator length).
+    let mut first_nl: Option<(usize, usize)> = None;
     loop {
-        match memchr::memchr2(b'"', b'\n', &bytes[i..]) {
-            Some(off) => {
-                let at = i + off;
-                if bytes[at] == b'"' {
-                    in_quote = !in_quote;
-                    i = at + 1;
-                } else if in_quote {
-                    first_nl.get_or_insert(at);
-                    lines += 1;
-                    i = at + 1;
-                    if lines > MAX_RECORD_LINES || at > MAX_RECORD_BYTES {
-                        let nl = first_nl.unwrap_or(at);
-                        return Scan::Unterminated {
-                            first_line_len: trim_cr(bytes, nl),
-                            first_line_consumed: nl + 1,
-                        };
-                    }
-                } else {
-                    return Scan::Record {
-                        len: trim_cr(bytes, at),
-                        consumed: at + 1,
-                        lines,
+        // Unquoted text: look for a quote, a line break.
+        let Some(off) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]) else {
+            if !eof {
+                if bytes.len() > MAX_RECORD_BYTES {
+                    return match first_nl {
+                        Some(_) => unterminated(first_nl, bytes.len()),
+                        None => Scan::Oversized,
                     };
                 }
+                return Scan::NeedMore;
             }
-            None => {
-                if !eof {
-                    if bytes.len() > MAX_RECORD_BYTES {
-                        return match first_nl {
-                            Some(nl) => Scan::Unterminated {
-                                first_line_len: trim_cr(bytes, nl),
-                                first_line_consumed: nl + 1,
-                            },
-                            None => Scan::Oversized,
-                        };
-                    }
+            if bytes.len() > MAX_RECORD_BYTES {
+                return Scan::Oversized;
+            }
+            return Scan::Record {
+                len: bytes.len(),
+                consumed: bytes.len(),
+                lines,
+            };
+        };
+        let at = i + off;
+        if bytes[at] != b'"' {
+            let Some(term) = terminator_len(bytes, at, eof) else {
+                return Scan::NeedMore;
+            };
+            if at > MAX_RECORD_BYTES {
+                return Scan::Oversized;
+            }
+            return Scan::Record {
+                len: at,
+                consumed: at + term,
+                lines,
+            };
+        }
+        if at > 0 && bytes[at - 1] != b',' {
+            // A quote inside an unquoted field: literal.
+            i = at + 1;
+            continue;
+        }
+        // A quoted field: up to its closing quote, line breaks included.
+        let mut j = at + 1;
+        loop {
+            let Some(off) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[j..]) else {
+                if !eof && bytes.len() <= MAX_RECORD_BYTES {
                     return Scan::NeedMore;
                 }
-                if in_quote {
-                    return match first_nl {
-                        Some(nl) => Scan::Unterminated {
-                            first_line_len: trim_cr(bytes, nl),
-                            first_line_consumed: nl + 1,
-                        },
-                        None => Scan::Unterminated {
-                            first_line_len: trim_cr(bytes, bytes.len()),
-                            first_line_consumed: bytes.len(),
-                        },
-                    };
+                return unterminated(first_nl, bytes.len());
+            };
+            let q = j + off;
+            if bytes[q] == b'"' {
+                match bytes.get(q + 1) {
+                    Some(b'"') => j = q + 2,
+                    None if !eof => return Scan::NeedMore,
+                    _ => {
+                        i = q + 1;
+                        break;
+                    }
                 }
-                let len = trim_cr(bytes, bytes.len());
-                if len > MAX_RECORD_BYTES {
-                    return Scan::Oversized;
-                }
-                return Scan::Record {
-                    len,
-                    consumed: bytes.len(),
-                    lines,
-                };
+                continue;
+            }
+            let Some(term) = terminator_len(bytes, q, eof) else {
+                return Scan::NeedMore;
+            };
+            first_nl.get_or_insert((q, term));
+            lines += 1;
+            j = q + term;
+            if lines > MAX_RECORD_LINES || q > MAX_RECORD_BYTES {
+                return unterminated(first_nl, bytes.len());
             }
         }
     }
@@ -503,6 +574,75 @@ mod tests {
             got[1],
             (2, "1,\"open".into(), SpanStatus::UnterminatedQuote)
         );
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line() {
+        // Old Mac / Excel "CSV (Macintosh)" files: CR only, or mixed with CRLF and LF.
+        let got = records("h1,h2\ra,b\rc,d", 4096);
+        assert_eq!(
+            got,
+            vec![
+                (1, "h1,h2".into(), SpanStatus::Complete),
+                (2, "a,b".into(), SpanStatus::Complete),
+                (3, "c,d".into(), SpanStatus::Complete),
+            ]
+        );
+        let got = records("a,b\r\nc,d\re,f\n\r\ng,h\r", 4096);
+        let lines: Vec<(u64, &str)> = got.iter().map(|r| (r.0, r.1.as_str())).collect();
+        assert_eq!(lines, [(1, "a,b"), (2, "c,d"), (3, "e,f"), (5, "g,h")]);
+        // CRLF split across blocks is still one terminator.
+        let mut input = String::from("id,text\r\n");
+        for i in 0..800 {
+            input.push_str(&format!("{i},row {i}\r\n"));
+        }
+        let reference = records(&input, 1 << 20);
+        assert_eq!(reference.len(), 801);
+        for block in [4096, 4097, 4099, 5003] {
+            assert_eq!(records(&input, block), reference, "block {block}");
+        }
+    }
+
+    #[test]
+    fn a_quote_inside_a_field_is_an_ordinary_character() {
+        let got = records("1,12\" TV,x\n2,ok,y\n3,5\" RADIO,z\n", 4096);
+        assert_eq!(
+            got,
+            vec![
+                (1, "1,12\" TV,x".into(), SpanStatus::Complete),
+                (2, "2,ok,y".into(), SpanStatus::Complete),
+                (3, "3,5\" RADIO,z".into(), SpanStatus::Complete),
+            ]
+        );
+        assert_eq!(fields("1,12\" TV,x"), vec!["1", "12\" TV", "x"]);
+        // Text after a closing quote is literal too, quotes included.
+        assert_eq!(records("\"a\"b\"c\n2\n", 4096).len(), 2);
+    }
+
+    #[test]
+    fn a_record_says_how_many_lines_it_spans() {
+        // A stray opening quote closed by a stray quote two lines later: one record of three
+        // lines, which a reader can split back into its lines.
+        let mut blocks = CsvBlocks::new("1,\"abc\n2,def\n3,g\",x\n4,ok\n".as_bytes(), 4096);
+        let b = blocks.next_block().expect("read").expect("block");
+        let spans: Vec<(u64, u64)> = b.records.iter().map(|r| (r.line, r.lines)).collect();
+        assert_eq!(spans, [(1, 3), (4, 1)]);
+        // Blank lines are counted, not lost.
+        let mut blocks = CsvBlocks::new("a\n\n  \nb\n\n".as_bytes(), 4096);
+        let mut n = 0;
+        while let Some(b) = blocks.next_block().expect("read") {
+            n += b.records.len();
+        }
+        assert_eq!((n, blocks.blank_lines()), (2, 3));
+    }
+
+    #[test]
+    fn a_line_on_its_own() {
+        assert_eq!(line_status(b"1,ok,x"), SpanStatus::Complete);
+        assert_eq!(line_status(b"1,\"a,b\",x"), SpanStatus::Complete);
+        assert_eq!(line_status(b"1,12\" TV,x"), SpanStatus::Complete);
+        assert_eq!(line_status(b"13,\"JH1,oops"), SpanStatus::UnterminatedQuote);
+        assert_eq!(line_status(b""), SpanStatus::Complete);
     }
 
     #[test]

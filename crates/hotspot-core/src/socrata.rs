@@ -246,13 +246,19 @@ pub enum RejectReason {
     UnterminatedQuote,
     /// A single line longer than the record size limit.
     OversizedRecord,
-    /// The file's header is not this dataset's, so none of its rows can be read.
+    /// The file's header is not this dataset's, so none of its rows can be read. (Older lakes
+    /// quarantined such files row by row; ingest now refuses the file instead.)
     UnknownHeader,
+    /// `Updated On` holds text that is not a timestamp (empty is fine: no update yet).
+    BadUpdatedOn,
+    /// The incident date is a valid timestamp outside the range the lake accepts (before the
+    /// dataset began in 2001, or after the day of the ingest).
+    DateOutOfRange,
 }
 
 impl RejectReason {
     /// Every reason, for reports.
-    pub const ALL: [RejectReason; 9] = [
+    pub const ALL: [RejectReason; 11] = [
         RejectReason::FieldCount,
         RejectReason::BadId,
         RejectReason::BadDate,
@@ -262,6 +268,8 @@ impl RejectReason {
         RejectReason::UnterminatedQuote,
         RejectReason::OversizedRecord,
         RejectReason::UnknownHeader,
+        RejectReason::BadUpdatedOn,
+        RejectReason::DateOutOfRange,
     ];
 
     /// The reason code written to the lake.
@@ -276,6 +284,8 @@ impl RejectReason {
             RejectReason::UnterminatedQuote => "unterminated_quote",
             RejectReason::OversizedRecord => "oversized_record",
             RejectReason::UnknownHeader => "unknown_header",
+            RejectReason::BadUpdatedOn => "bad_updated_on",
+            RejectReason::DateOutOfRange => "date_out_of_range",
         }
     }
 
@@ -335,6 +345,8 @@ pub struct Record<'a> {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub updated_on: Option<i64>,
+    /// Fields whose value was unusable and is stored as null.
+    pub field_issues: FieldIssues,
 }
 
 impl Record<'_> {
@@ -364,6 +376,7 @@ impl Record<'_> {
             latitude: self.latitude,
             longitude: self.longitude,
             updated_on: self.updated_on,
+            field_issues: self.field_issues,
         }
     }
 }
@@ -414,13 +427,17 @@ pub fn clean_upper(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The value of ASCII digits; `None` for anything else, nothing, or a value beyond `u32`.
 fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() {
+        return None;
+    }
     let mut v = 0u32;
     for &b in bytes {
         if !b.is_ascii_digit() {
             return None;
         }
-        v = v * 10 + u32::from(b - b'0');
+        v = v.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
     }
     Some(v)
 }
@@ -568,14 +585,73 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn parse_small_int(text: &str, max: u32) -> Option<u32> {
+/// A jurisdiction code (beat, district, ward, community area): `Ok(None)` when empty, `Err`
+/// when the text is not a whole number or exceeds `max` (what the column can hold).
+fn parse_code(text: &str, max: u32) -> Result<Option<u32>, ()> {
     let t = clean_text(text);
     if t.is_empty() {
-        return None;
+        return Ok(None);
     }
     // Some exports write integers as floats ("6.0").
     let t = t.strip_suffix(".0").unwrap_or(&t);
-    digits(t.as_bytes()).filter(|v| *v <= max)
+    digits(t.as_bytes())
+        .filter(|v| *v <= max)
+        .map(Some)
+        .ok_or(())
+}
+
+/// Fields of a record whose value its column cannot hold as given (a beat of `99999`, a ward of
+/// `A5`): the record is kept with the field null, and the issue is recorded in Bronze's
+/// `field_issue` column and counted in the ingest's reconciliation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FieldIssues(u8);
+
+impl FieldIssues {
+    pub const BEAT: FieldIssues = FieldIssues(1);
+    pub const DISTRICT: FieldIssues = FieldIssues(2);
+    pub const WARD: FieldIssues = FieldIssues(4);
+    pub const COMMUNITY_AREA: FieldIssues = FieldIssues(8);
+    /// Every issue with its code.
+    pub const ALL: [(FieldIssues, &'static str); 4] = [
+        (FieldIssues::BEAT, "beat"),
+        (FieldIssues::DISTRICT, "district"),
+        (FieldIssues::WARD, "ward"),
+        (FieldIssues::COMMUNITY_AREA, "community_area"),
+    ];
+
+    /// No issue.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether every issue of `other` is in `self`.
+    pub fn contains(self, other: FieldIssues) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Adds `other`'s issues.
+    pub fn insert(&mut self, other: FieldIssues) {
+        self.0 |= other.0;
+    }
+
+    /// The codes of the issues, in [`FieldIssues::ALL`] order.
+    pub fn codes(self) -> impl Iterator<Item = &'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(move |(f, _)| self.contains(*f))
+            .map(|(_, c)| c)
+    }
+
+    /// Parses `beat,ward` (unknown codes are ignored).
+    pub fn from_codes(text: &str) -> FieldIssues {
+        let mut out = FieldIssues::default();
+        for code in text.split(',') {
+            if let Some((f, _)) = Self::ALL.iter().find(|(_, c)| *c == code.trim()) {
+                out.insert(*f);
+            }
+        }
+        out
+    }
 }
 
 fn parse_coordinate(text: &str) -> Option<f64> {
@@ -647,9 +723,26 @@ pub fn parse_record<'a, S: AsRef<str>>(
         if t.trim().is_empty() {
             None
         } else {
-            parse_timestamp(t)
+            Some(parse_timestamp(t).ok_or_else(|| {
+                Reject::new(
+                    RejectReason::BadUpdatedOn,
+                    format!("Updated On {t:?} is not a valid timestamp"),
+                )
+            })?)
         }
     };
+    let mut field_issues = FieldIssues::default();
+    let mut code = |f: Field, max: u32, issue: FieldIssues| {
+        parse_code(get(f), max).unwrap_or_else(|()| {
+            field_issues.insert(issue);
+            None
+        })
+    };
+    let beat = code(Field::Beat, u32::from(u16::MAX), FieldIssues::BEAT).map(|v| v as u16);
+    let district = code(Field::District, 255, FieldIssues::DISTRICT).map(|v| v as u8);
+    let ward = code(Field::Ward, 255, FieldIssues::WARD).map(|v| v as u8);
+    let community_area =
+        code(Field::CommunityArea, 255, FieldIssues::COMMUNITY_AREA).map(|v| v as u8);
     Ok(Record {
         id,
         case_number: clean_upper(get(Field::CaseNumber)),
@@ -661,16 +754,17 @@ pub fn parse_record<'a, S: AsRef<str>>(
         location_description,
         arrest,
         domestic,
-        beat: parse_small_int(get(Field::Beat), u32::from(u16::MAX)).map(|v| v as u16),
-        district: parse_small_int(get(Field::District), 255).map(|v| v as u8),
-        ward: parse_small_int(get(Field::Ward), 255).map(|v| v as u8),
-        community_area: parse_small_int(get(Field::CommunityArea), 255).map(|v| v as u8),
+        beat,
+        district,
+        ward,
+        community_area,
         fbi_code: clean_upper(get(Field::FbiCode)),
         x_coordinate: parse_coordinate(get(Field::XCoordinate)).filter(|v| v.is_finite()),
         y_coordinate: parse_coordinate(get(Field::YCoordinate)).filter(|v| v.is_finite()),
         latitude: parse_coordinate(get(Field::Latitude)),
         longitude: parse_coordinate(get(Field::Longitude)),
         updated_on,
+        field_issues,
     })
 }
 

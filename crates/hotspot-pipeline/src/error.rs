@@ -23,6 +23,14 @@ pub enum PipelineError {
         lock.display()
     )]
     Locked { lake: PathBuf, lock: PathBuf },
+    #[error(
+        "there is no lake at {}: `hotspot ingest FILE` or `hotspot demo` creates one (check \
+         --lake / HOTSPOT_LAKE)",
+        .0.display()
+    )]
+    NoLake(PathBuf),
+    #[error("{} is not a Hotspot lake: {detail}", path.display())]
+    NotALake { path: PathBuf, detail: String },
     #[error("no Bronze data for {0}: ingest a CSV that covers it first")]
     NoBronze(String),
     #[error("{}: column {column} has an unexpected type ({detail})", path.display())]
@@ -33,6 +41,23 @@ pub enum PipelineError {
     },
     #[error("build stopped by an injected failure after {0} month(s) (test hook)")]
     InjectedFailure(usize),
+    #[error(
+        "{}: {detail}. Hotspot reads the Chicago Police \"Crimes – 2001 to Present\" export, \
+         whose first line names its columns (ID, Case Number, Date, Block, …); nothing was ingested",
+        path.display()
+    )]
+    BadHeader { path: PathBuf, detail: String },
+    #[error(
+        "the lake would hold {types} distinct offence types (Hotspot supports up to {max}; the \
+         dataset has about 35): {examples}. A column is probably shifted in {file}; nothing was \
+         ingested"
+    )]
+    TooManyTypes {
+        types: usize,
+        max: usize,
+        examples: String,
+        file: String,
+    },
 }
 
 /// The pipeline's result type.

@@ -46,6 +46,19 @@ pub fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame> 
         .map_err(|e| PipelineError::polars(path, e))
 }
 
+/// Reads a Bronze partition, adding the columns later versions introduced as all-null when an
+/// older lake's file lacks them (`field_issue`), so every Bronze frame has the same schema.
+pub fn read_bronze(path: &Path) -> Result<DataFrame> {
+    let mut df = read_parquet(path, None)?;
+    let col = hotspot_core::lake::columns::bronze::FIELD_ISSUE;
+    if df.column(col).is_err() {
+        let nulls = Column::full_null(col.into(), df.height(), &DataType::String);
+        df.with_column(nulls)
+            .map_err(|e| PipelineError::polars(path, e))?;
+    }
+    Ok(df)
+}
+
 /// Writes `df` as Arrow IPC (the staging format: fast, uncompressed).
 pub fn write_ipc(df: &mut DataFrame, path: &Path) -> Result<()> {
     let file = File::create(path).map_err(|e| PipelineError::io(path, e))?;

@@ -1,7 +1,16 @@
-//! One writer at a time: an advisory lock on `<lake>/.lock`.
+//! One writer at a time: an advisory lock on `<lake>/.lock`, and what a writer may tidy while
+//! it holds it.
+//!
+//! Writers are ingest and build (fetch ingests through them). While the lock is held no other
+//! writer runs, so what an earlier, killed writer left behind — an uncommitted generation
+//! (removed by [`hotspot_core::lake::snapshot::Txn::begin`]) and ingest's `_staging/` scratch
+//! space — is safe to remove. Nothing else is touched: fetch's pages and checkpoint under
+//! `_fetch/` belong to a fetch that may be running now, under its own lock.
 
 use std::fs::{self, File, TryLockError};
 use std::path::Path;
+
+use hotspot_core::Lake;
 
 use crate::error::{PipelineError, Result};
 
@@ -11,9 +20,23 @@ pub struct LakeLock {
     _file: File,
 }
 
+/// What a writer may do with the directory it was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Create {
+    /// Start a new lake there if it is missing or empty (ingest).
+    IfMissing,
+    /// The lake must exist already (build).
+    Never,
+}
+
 impl LakeLock {
-    /// Takes the lake's write lock, failing at once if another process holds it.
-    pub fn acquire(root: &Path) -> Result<Self> {
+    /// Takes the lake's write lock, failing at once if another process holds it. The lake
+    /// must be a lake (or, with [`Create::IfMissing`], a missing or empty directory): a path
+    /// that is a file, a directory of other things, or (for a build) no lake at all is an
+    /// error before anything is written.
+    pub fn acquire(lake: &Lake, create: Create) -> Result<Self> {
+        let root = lake.root();
+        check_root(lake, create)?;
         fs::create_dir_all(root).map_err(|e| PipelineError::io(root, e))?;
         let path = root.join(".lock");
         let file = File::options()
@@ -33,27 +56,46 @@ impl LakeLock {
     }
 }
 
-/// Removes temporary files (`.*.tmp`) a crashed run left beside lake partitions.
-pub fn sweep_stale_temps(root: &Path) {
-    fn walk(dir: &Path, depth: usize) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if p.is_dir() {
-                if depth < 6 {
-                    walk(&p, depth + 1);
-                }
-            } else if name.starts_with('.') && name.ends_with(".tmp") {
-                tracing::debug!(path = %p.display(), "removing stale temporary file");
-                let _ = fs::remove_file(&p);
+fn check_root(lake: &Lake, create: Create) -> Result<()> {
+    let root = lake.root();
+    if root.exists() && !root.is_dir() {
+        return Err(PipelineError::NotALake {
+            path: root.to_path_buf(),
+            detail: "it is a file, not a directory".into(),
+        });
+    }
+    if lake.exists() {
+        return Ok(());
+    }
+    match create {
+        Create::Never => Err(PipelineError::NoLake(root.to_path_buf())),
+        Create::IfMissing => {
+            let foreign: Vec<String> = match fs::read_dir(root) {
+                Ok(entries) => entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !n.starts_with('.') && !n.starts_with('_'))
+                    .take(3)
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            if foreign.is_empty() {
+                Ok(())
+            } else {
+                Err(PipelineError::NotALake {
+                    path: root.to_path_buf(),
+                    detail: format!(
+                        "the directory holds other files ({}…) and no lake",
+                        foreign.join(", ")
+                    ),
+                })
             }
         }
     }
-    walk(root, 0);
+}
+
+/// Removes ingest's `_staging/` scratch space left by a killed run. Call with the lock held.
+pub fn sweep_staging(root: &Path) {
     let staging = root.join("_staging");
     if staging.exists() {
         let _ = fs::remove_dir_all(&staging);

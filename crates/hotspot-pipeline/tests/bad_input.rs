@@ -110,13 +110,11 @@ fn every_fault_lands_where_the_contract_says() {
     text.splice(at..at + marker.len(), bad);
     let faults = write_file(dir.path(), "faults.csv", &text);
 
-    let empty = write_file(dir.path(), "empty.csv", b"");
     let header_only = write_file(
         dir.path(),
         "header_only.csv",
         format!("{HEADER}\n").as_bytes(),
     );
-    let unknown = write_file(dir.path(), "unknown.csv", b"foo,bar\n1,2\n3,4\n");
     // API style, ISO dates, an extra computed-region column, gzip-compressed.
     let api_rows = [
         format!("{API_HEADER},:@computed_region_x"),
@@ -134,11 +132,11 @@ fn every_fault_lands_where_the_contract_says() {
         .expect("gzip");
     let api = write_file(dir.path(), "api.csv.gz", &gz.finish().expect("gzip"));
 
-    let outcome = ingest(&lake, &[faults, empty, header_only, unknown, api]);
+    let outcome = ingest(&lake, &[faults, header_only, api]);
     let c = &outcome.run.counts;
-    // faults: 18 data records (lines 7–8 are one); unknown: 2; api: 2.
-    assert_eq!(c.rows_read, 18 + 2 + 2);
-    assert_eq!(c.quarantined, 8 + 2);
+    // faults: 18 data records (lines 7–8 are one); api: 2.
+    assert_eq!(c.rows_read, 18 + 2);
+    assert_eq!(c.quarantined, 8);
     assert_eq!(c.accepted, 10 + 2);
     assert_eq!(c.superseded, 0);
     assert!(c.balanced());
@@ -156,25 +154,32 @@ fn every_fault_lands_where_the_contract_says() {
         ("invalid_utf8", 1),
         ("empty_primary_type", 1),
         ("unterminated_quote", 1),
-        ("unknown_header", 2),
     ]
     .into();
     assert_eq!(reasons, expected);
     let sources = &outcome.run.sources;
     assert_eq!(
         sources.iter().map(|s| s.rows_read).collect::<Vec<_>>(),
-        vec![18, 0, 0, 2, 2]
+        vec![18, 0, 2]
     );
-    assert_eq!(sources[4].header_style.as_deref(), Some("api"));
+    // Every physical line is accounted for: 20 lines of faults.csv = the header + 19 lines of
+    // its 18 rows; header_only.csv is its header.
     assert_eq!(
-        sources[4].extra_columns,
+        sources
+            .iter()
+            .map(|s| (s.lines_read, s.blank_lines))
+            .collect::<Vec<_>>(),
+        vec![(20, 0), (1, 0), (3, 0)]
+    );
+    assert_eq!(sources[2].header_style.as_deref(), Some("api"));
+    assert_eq!(
+        sources[2].extra_columns,
         vec![":@computed_region_x".to_string()]
     );
-    assert_eq!(sources[3].header_style, None);
     assert_eq!(sources[0].sha256.len(), 64);
 
     // The quarantine file: file, line, raw text and reason for every row.
-    let qfile = lake.root().join(
+    let qfile = lake.data_dir().join(
         outcome
             .run
             .quarantine_file
@@ -213,8 +218,6 @@ fn every_fault_lands_where_the_contract_says() {
         ("faults.csv", 16, "empty_primary_type"),
         ("faults.csv", 17, "unterminated_quote"),
         ("faults.csv", 19, "bad_id"),
-        ("unknown.csv", 2, "unknown_header"),
-        ("unknown.csv", 3, "unknown_header"),
     ] {
         let e = (expected.0.to_string(), expected.1, expected.2.to_string());
         assert!(got.contains(&e), "missing {e:?} in {got:?}");
@@ -335,4 +338,50 @@ fn a_file_that_cannot_be_opened_is_an_error_and_the_lake_is_untouched() {
     .expect_err("missing file");
     assert!(err.to_string().contains("no-such-file.csv"), "{err}");
     assert!(lake.bronze_months().expect("months").is_empty());
+}
+
+#[test]
+fn a_file_without_the_datasets_header_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = Lake::new(dir.path().join("lake"));
+    let good = write_file(
+        dir.path(),
+        "good.csv",
+        format!("{HEADER}\n{}\n", row("1", &[])).as_bytes(),
+    );
+    ingest(&lake, std::slice::from_ref(&good));
+    let before = lake.read_manifest().expect("manifest");
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("empty.csv", Vec::new(), "the file is empty"),
+        (
+            "unknown.csv",
+            b"foo,bar\n1,2\n3,4\n".to_vec(),
+            "not the dataset's header",
+        ),
+        // A headerless export: its first record would otherwise be eaten as the header.
+        (
+            "headerless.csv",
+            format!("{}\n{}\n", row("2", &[]), row("3", &[])).into_bytes(),
+            "data row, not a header",
+        ),
+        (
+            "binary.csv",
+            vec![0xff, 0xfe, 0x00, 0x41, b'\n'],
+            "not UTF-8",
+        ),
+    ];
+    for (name, bytes, why) in cases {
+        let bad = write_file(dir.path(), name, &bytes);
+        // With a good file before it: the whole run fails, the good file is not ingested either.
+        let err = hotspot_pipeline::ingest(
+            &lake,
+            &[good.clone(), bad],
+            &hotspot_core::progress::NoProgress,
+        )
+        .expect_err(name);
+        let msg = err.to_string();
+        assert!(msg.contains(name) && msg.contains(why), "{name}: {msg}");
+        assert!(msg.contains("nothing was ingested"), "{msg}");
+        assert_eq!(lake.read_manifest().expect("manifest"), before, "{name}");
+    }
 }

@@ -408,7 +408,9 @@ fn walk(dir: &Path) -> Vec<String> {
 fn a_second_writer_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake = Lake::new(dir.path().join("lake"));
-    let _held = hotspot_pipeline::lock::LakeLock::acquire(lake.root()).expect("first lock");
+    let _held =
+        hotspot_pipeline::lock::LakeLock::acquire(&lake, hotspot_pipeline::lock::Create::IfMissing)
+            .expect("first lock");
     let f = csv(
         dir.path(),
         "one.csv",

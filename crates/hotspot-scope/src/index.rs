@@ -219,6 +219,8 @@ impl LakeIndex {
 
     /// Loads every Gold table of the lake.
     pub fn load(lake: &Lake) -> Result<LakeIndex> {
+        // One generation for the whole load, however many commits happen meanwhile.
+        let lake = &lake.pin();
         let manifest = lake.read_manifest()?;
         let gold_dir = lake.gold_dir();
         let months: BTreeSet<YearMonth> = lake

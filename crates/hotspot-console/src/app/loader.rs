@@ -41,7 +41,7 @@ pub(super) fn load(
     spawn("hotspot-load".into(), move || {
         let t = Instant::now();
         let lake_root = hotspot_core::Lake::new(&lake);
-        let result = if lake_root.manifest_path().exists() {
+        let result = if lake_root.exists() {
             Engine::open(&lake_root).map_err(|e| e.to_string())
         } else {
             Err("no lake here: run `hotspot demo` or `hotspot ingest FILE --build`".into())

@@ -23,9 +23,12 @@ pub mod bronze {
     pub const LATITUDE: &str = "latitude";
     pub const LONGITUDE: &str = "longitude";
     pub const UPDATED_ON: &str = "updated_on";
+    /// An extension: codes of the fields whose value could not be stored (`beat`, `district`,
+    /// `ward`, `community_area`, comma-separated; null when none). Those fields are null.
+    pub const FIELD_ISSUE: &str = "field_issue";
 
     /// Every Bronze column in order.
-    pub const ALL: [&str; 20] = [
+    pub const ALL: [&str; 21] = [
         ID,
         CASE_NUMBER,
         OCCURRED_AT,
@@ -46,6 +49,7 @@ pub mod bronze {
         LATITUDE,
         LONGITUDE,
         UPDATED_ON,
+        FIELD_ISSUE,
     ];
 }
 

@@ -3,6 +3,8 @@
 //! Every path the pipeline writes and the scope engine reads is spelled here once. Tables are
 //! Hive-style partitions (`year=YYYY/month=MM`, `res=R` not zero-padded) of plain Parquet, one
 //! file per partition named [`PART_FILE`], so DuckDB, Polars or pandas read the lake as is.
+//! They live in the current generation of [`snapshot`] (`<lake>/current/…` for outside tools);
+//! a writer changes the lake only through a [`snapshot::Txn`].
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,9 +16,11 @@ use serde::{Deserialize, Serialize};
 use crate::time::YearMonth;
 
 pub mod columns;
+pub mod snapshot;
 
-/// The lake format version written to the manifest.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The lake format version written to the manifest: 2 keeps the tables in snapshot
+/// generations and Bronze has a `field_issue` column.
+pub const SCHEMA_VERSION: u32 = 2;
 /// The file inside each partition directory.
 pub const PART_FILE: &str = "part-0.parquet";
 /// The default lake root.
@@ -51,10 +55,14 @@ impl GoldTable {
     }
 }
 
-/// Paths inside one lake.
-#[derive(Clone, Debug)]
+/// Paths inside one lake. A `Lake` made with [`Lake::new`] follows the current generation (each
+/// path is resolved when asked for); a pinned one ([`Lake::pin`], or a transaction's) always
+/// reads one generation, so a reader sees one consistent snapshot while writers commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lake {
     root: PathBuf,
+    /// The generation directory the tables are read from; `None`: the current one.
+    base: Option<PathBuf>,
 }
 
 fn month_dir(base: PathBuf, ym: YearMonth) -> PathBuf {
@@ -65,7 +73,23 @@ fn month_dir(base: PathBuf, ym: YearMonth) -> PathBuf {
 impl Lake {
     /// A lake rooted at `root` (not created until something is written).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            base: None,
+        }
+    }
+
+    /// The lake at `root` read from the tables under `base` (a generation directory).
+    pub fn pinned(root: &Path, base: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            base: Some(base.to_path_buf()),
+        }
+    }
+
+    /// This lake pinned to the generation that is current now.
+    pub fn pin(&self) -> Self {
+        Self::pinned(&self.root, &self.data_dir())
     }
 
     /// The lake root.
@@ -73,9 +97,25 @@ impl Lake {
         &self.root
     }
 
+    /// The directory the tables are read from (see [`snapshot::data_dir`]).
+    pub fn data_dir(&self) -> PathBuf {
+        match &self.base {
+            Some(b) => b.clone(),
+            None => snapshot::data_dir(&self.root),
+        }
+    }
+
+    /// Whether anything was ever committed to this lake (a generation, or tables written
+    /// before snapshots).
+    pub fn exists(&self) -> bool {
+        let root = &self.root;
+        root.join(snapshot::CURRENT_FILE).is_file()
+            || snapshot::TABLE_DIRS.iter().any(|t| root.join(t).is_dir())
+    }
+
     /// `bronze/`.
     pub fn bronze_dir(&self) -> PathBuf {
-        self.root.join("bronze")
+        self.data_dir().join("bronze")
     }
 
     /// `bronze/year=YYYY/month=MM/part-0.parquet`.
@@ -85,7 +125,7 @@ impl Lake {
 
     /// `silver/`.
     pub fn silver_dir(&self) -> PathBuf {
-        self.root.join("silver")
+        self.data_dir().join("silver")
     }
 
     /// `silver/year=YYYY/month=MM/part-0.parquet`.
@@ -95,7 +135,7 @@ impl Lake {
 
     /// `gold/`.
     pub fn gold_dir(&self) -> PathBuf {
-        self.root.join("gold")
+        self.data_dir().join("gold")
     }
 
     /// `gold/<table>/res=R/`.
@@ -158,7 +198,7 @@ impl Lake {
 
     /// `quarantine/`.
     pub fn quarantine_dir(&self) -> PathBuf {
-        self.root.join("quarantine")
+        self.data_dir().join("quarantine")
     }
 
     /// `_staging/`: scratch space of a running ingest, removed when it finishes.
@@ -213,13 +253,23 @@ impl Lake {
         Self::months_in(&self.gold_table_dir(table, res))
     }
 
-    /// Reads the manifest; a lake without one gets an empty manifest.
+    /// Reads the manifest. A lake nothing was ever committed to has an empty one; a lake
+    /// whose tables exist but whose manifest does not is damaged, and says so.
     pub fn read_manifest(&self) -> Result<Manifest, ManifestError> {
         let path = self.manifest_path();
         match fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|source| ManifestError::Parse { path, source }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest::default()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let tables = snapshot::TABLE_DIRS
+                    .iter()
+                    .any(|t| self.data_dir().join(t).is_dir());
+                if tables || self.root.join(snapshot::CURRENT_FILE).is_file() {
+                    Err(ManifestError::Missing { path })
+                } else {
+                    Ok(Manifest::default())
+                }
+            }
             Err(source) => Err(ManifestError::Io { path, source }),
         }
     }
@@ -244,6 +294,12 @@ fn parse_key(name: &std::ffi::OsStr, prefix: &str) -> Option<i32> {
 pub enum ManifestError {
     #[error("cannot access {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    #[error(
+        "the lake's manifest {} is missing although the lake holds tables: the lake is damaged \
+         (`hotspot status` says what to do)",
+        path.display()
+    )]
+    Missing { path: PathBuf },
     #[error("{} is not a valid manifest: {source}", path.display())]
     Parse {
         path: PathBuf,
@@ -263,6 +319,12 @@ pub struct SourceFile {
     #[serde(default)]
     pub extra_columns: Vec<String>,
     pub rows_read: u64,
+    /// Physical lines of the file: the header, blank lines and the lines of its rows.
+    #[serde(default)]
+    pub lines_read: u64,
+    /// Lines that held nothing (no row).
+    #[serde(default)]
+    pub blank_lines: u64,
 }
 
 /// The reconciliation of one ingest run: `rows_read = accepted + quarantined + superseded`.
@@ -292,6 +354,10 @@ pub struct IngestRun {
     pub replaced_in_lake: u64,
     /// Quarantine counts by reason code.
     pub quarantine_reasons: BTreeMap<String, u64>,
+    /// Accepted records with a field stored as null because its value was unusable, by field
+    /// (`beat`, `district`, `ward`, `community_area`).
+    #[serde(default)]
+    pub field_issues: BTreeMap<String, u64>,
     /// The quarantine file this run wrote (relative to the lake root), if any.
     pub quarantine_file: Option<String>,
     /// Months whose Bronze partition this run rewrote.
@@ -452,8 +518,15 @@ mod tests {
         write_atomic(&p, b"new").expect("rewrite");
         assert_eq!(fs::read(&p).expect("read"), b"new");
         assert!(!temp_path(&p).exists());
-        let mut m = lake.read_manifest().expect("empty manifest");
-        m.dirty_months = months.clone();
+        // Tables without a manifest: a damaged lake, not an empty one.
+        assert!(matches!(
+            lake.read_manifest(),
+            Err(ManifestError::Missing { .. })
+        ));
+        let m = Manifest {
+            dirty_months: months.clone(),
+            ..Default::default()
+        };
         lake.write_manifest(&m).expect("write manifest");
         assert_eq!(
             lake.read_manifest().expect("read back").dirty_months,

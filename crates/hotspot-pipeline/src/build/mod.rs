@@ -21,8 +21,9 @@ use hotspot_core::time::YearMonth;
 
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, PendingFiles};
-use crate::lock::{LakeLock, sweep_stale_temps};
+use crate::lock::{Create, LakeLock, sweep_staging};
 use gold::Tallies;
+use hotspot_core::lake::snapshot::Txn;
 use labels::AllTime;
 
 /// Which months to build.
@@ -136,7 +137,7 @@ impl PhaseTimes {
 fn build_month(lake: &Lake, ym: YearMonth, times: &PhaseTimes) -> Result<BuiltMonth> {
     let bronze_path = lake.bronze(ym);
     let t = Instant::now();
-    let bronze = frame::read_parquet(&bronze_path, None)?;
+    let bronze = frame::read_bronze(&bronze_path)?;
     times.add(0, t);
     let t = Instant::now();
     let (mut silver, rows) = silver::silver_from_bronze(bronze, &bronze_path)?;
@@ -195,10 +196,24 @@ fn month_outputs(lake: &Lake, ym: YearMonth) -> Vec<std::path::PathBuf> {
 }
 
 /// Builds Silver and Gold for the selected months, then the all-time labels and drill maps.
+/// The lake must exist. Everything the build writes becomes visible at once when its snapshot
+/// commits; a failed or killed build changes nothing.
 pub fn build(lake: &Lake, options: &BuildOptions, progress: &dyn Progress) -> Result<BuildOutcome> {
+    let _lock = LakeLock::acquire(lake, Create::Never)?;
+    sweep_staging(lake.root());
+    let txn = Txn::begin(lake).map_err(|e| PipelineError::io(lake.root(), e))?;
+    let outcome = build_into(&txn.lake(), options, progress)?;
+    txn.commit()
+        .map_err(|e| PipelineError::io(lake.root(), e))?;
+    Ok(outcome)
+}
+
+fn build_into(
+    lake: &Lake,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildOutcome> {
     let started = Instant::now();
-    let _lock = LakeLock::acquire(lake.root())?;
-    sweep_stale_temps(lake.root());
     let mut manifest = lake.read_manifest()?;
     let (targets, removed) = target_months(lake, &options.months, &manifest.dirty_months)?;
 

@@ -40,6 +40,7 @@ pub struct BronzeBatch {
     pub latitude: Vec<Option<f64>>,
     pub longitude: Vec<Option<f64>>,
     pub updated_on: Vec<Option<i64>>,
+    pub field_issue: StrColumn,
 }
 
 impl BronzeBatch {
@@ -67,6 +68,12 @@ impl BronzeBatch {
         self.latitude.push(r.latitude);
         self.longitude.push(r.longitude);
         self.updated_on.push(r.updated_on);
+        if r.field_issues.is_empty() {
+            self.field_issue.push_opt(None);
+        } else {
+            let codes: Vec<&str> = r.field_issues.codes().collect();
+            self.field_issue.push_opt(Some(&codes.join(",")));
+        }
     }
 
     /// Moves every record of `other` to the end of this batch.
@@ -92,6 +99,7 @@ impl BronzeBatch {
         self.latitude.append(&mut other.latitude);
         self.longitude.append(&mut other.longitude);
         self.updated_on.append(&mut other.updated_on);
+        self.field_issue.append(other.field_issue);
     }
 
     /// Number of records.
@@ -151,5 +159,6 @@ fn bronze_columns(b: BronzeBatch) -> Vec<Column> {
         frame::opt_column::<Float64Type>(col::LATITUDE, b.latitude),
         frame::opt_column::<Float64Type>(col::LONGITUDE, b.longitude),
         frame::timestamp_column(col::UPDATED_ON, b.updated_on),
+        b.field_issue.into_column(col::FIELD_ISSUE),
     ]
 }

@@ -28,12 +28,13 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 pub use batch::{BronzeBatch, SEQ};
-pub use parse::Quarantined;
+pub use parse::{DateRange, Quarantined};
 
 use crate::error::{PipelineError, Result};
 use crate::frame::{self, PendingFiles, StrColumn};
-use crate::lock::{LakeLock, sweep_stale_temps};
+use crate::lock::{Create, LakeLock, sweep_staging};
 use hotspot_core::lake::columns::bronze as col;
+use hotspot_core::lake::snapshot::Txn;
 
 /// Spill buffered batches to staging once they hold this many bytes.
 const SPILL_BYTES: usize = 256 << 20;
@@ -246,7 +247,7 @@ fn rewrite_month(
         parts.push(df.drop(SEQ).map_err(|e| PipelineError::polars(file, e))?);
     }
     if dest.is_file() {
-        let df = frame::read_parquet(&dest, None)?;
+        let df = frame::read_bronze(&dest)?;
         let df = match resolution.replaced.get(&ym) {
             Some(ids) => {
                 let id_col = frame::i64_values(&df, col::ID)?;
@@ -303,11 +304,22 @@ fn quarantine_frame(rows: &[Quarantined]) -> Result<DataFrame> {
     ])
 }
 
-/// Ingests `files` into the lake's Bronze layer.
+/// Ingests `files` into the lake's Bronze layer (creating the lake if the directory is missing
+/// or empty). Everything the run changes — Bronze months, the quarantine file, the manifest —
+/// becomes visible at once when its snapshot commits; a failed or killed run changes nothing.
 pub fn ingest(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Result<IngestOutcome> {
-    let _lock = LakeLock::acquire(lake.root())?;
-    sweep_stale_temps(lake.root());
+    let _lock = LakeLock::acquire(lake, Create::IfMissing)?;
+    sweep_staging(lake.root());
+    let txn = Txn::begin(lake).map_err(|e| PipelineError::io(lake.root(), e))?;
+    let outcome = ingest_into(&txn.lake(), files, progress)?;
+    txn.commit()
+        .map_err(|e| PipelineError::io(lake.root(), e))?;
+    Ok(outcome)
+}
+
+fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Result<IngestOutcome> {
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut manifest = lake.read_manifest()?;
     let mut staging = Staging::new(lake)?;
     let mut rejects: Vec<Quarantined> = Vec::new();
     let mut sources = Vec::new();
@@ -318,9 +330,14 @@ pub fn ingest(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Result
         .map(|m| m.len())
         .sum();
     let stage = progress.stage("read", Some(total_bytes));
+    let dates = DateRange::until_day_after(chrono::Local::now().date_naive());
+    let mut field_issues: BTreeMap<String, u64> = BTreeMap::new();
     for (index, path) in files.iter().enumerate() {
-        let source = parse::parse_file(path, index, stage.as_ref(), &mut |parsed| {
+        let source = parse::parse_file(path, index, dates, stage.as_ref(), &mut |parsed| {
             rejects.extend(parsed.rejects);
+            for (code, n) in parsed.field_issues {
+                *field_issues.entry(code.to_string()).or_default() += n;
+            }
             for (ym, batch) in parsed.months {
                 staging.add(ym, batch)?;
             }
@@ -390,20 +407,16 @@ pub fn ingest(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Result
         counts: counts.clone(),
         replaced_in_lake: resolution.replaced_count,
         quarantine_reasons,
+        field_issues,
         quarantine_file,
         months_touched: touched.clone(),
     };
 
-    // Mark the months dirty before anything moves: should the renames be interrupted, the
-    // next build still rebuilds every month that may have changed.
-    let mut manifest = lake.read_manifest()?;
+    pending.commit()?;
+
     let mut dirty: BTreeSet<YearMonth> = manifest.dirty_months.iter().copied().collect();
     dirty.extend(touched.iter().copied());
     manifest.dirty_months = dirty.into_iter().collect();
-    lake.write_manifest(&manifest)?;
-
-    pending.commit()?;
-
     manifest.schema_version = SCHEMA_VERSION;
     manifest.tool_version = env!("CARGO_PKG_VERSION").to_string();
     manifest.sources.extend(sources);

@@ -11,7 +11,9 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use flate2::read::MultiGzDecoder;
-use hotspot_core::csv::{Block, CsvBlocks, SpanStatus, split_fields, split_fields_str};
+use hotspot_core::csv::{
+    Block, CsvBlocks, RecordSpan, SpanStatus, is_blank, line_status, split_fields, split_fields_str,
+};
 use hotspot_core::lake::SourceFile;
 use hotspot_core::progress::Stage;
 use hotspot_core::socrata::{Header, HeaderStyle, RejectReason, parse_record};
@@ -26,6 +28,36 @@ use crate::error::{PipelineError, Result};
 const BLOCK_BYTES: usize = 8 << 20;
 /// Records per parallel parse task.
 const CHUNK_RECORDS: usize = 4096;
+
+/// The incident dates the lake accepts, as naive Chicago time in microseconds: from the
+/// dataset's first day (1 January 2001) to the end of the day after the ingest (a clock or time
+/// zone a day ahead is still fine). A record outside is quarantined as `date_out_of_range`: a
+/// year of 2199 or 1850 is a typo, and would otherwise stretch every period to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateRange {
+    pub first: i64,
+    pub last: i64,
+}
+
+impl DateRange {
+    /// 2001-01-01T00:00 up to the end of the day after `today`.
+    pub fn until_day_after(today: chrono::NaiveDate) -> Self {
+        let micros = |d: chrono::NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp_micros())
+        };
+        let first = chrono::NaiveDate::from_ymd_opt(2001, 1, 1).map_or(0, micros);
+        let last = today
+            .checked_add_days(chrono::Days::new(2))
+            .map_or(i64::MAX, micros)
+            - 1;
+        Self { first, last }
+    }
+
+    fn contains(&self, micros: i64) -> bool {
+        (self.first..=self.last).contains(&micros)
+    }
+}
 
 /// A row that could not become a record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +75,10 @@ pub struct Parsed {
     pub months: BTreeMap<YearMonth, BronzeBatch>,
     pub rejects: Vec<Quarantined>,
     pub rows: u64,
+    /// Physical lines those rows took.
+    pub lines: u64,
+    /// Accepted records per field-issue code (see [`hotspot_core::socrata::FieldIssues`]).
+    pub field_issues: BTreeMap<&'static str, u64>,
 }
 
 struct HashingReader<R> {
@@ -65,17 +101,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// How the header row turned out.
-enum HeaderState {
-    Pending,
-    Known(Box<Header>),
-    Unknown(String),
-}
-
-/// Reads `path` and calls `sink` with each block's parsed records, in order.
+/// Reads `path` and calls `sink` with each block's parsed records, in order. A file whose first
+/// line is not the dataset's header (an unknown header, a headerless file, an empty file) is an
+/// error before any row reaches the sink.
 pub fn parse_file(
     path: &Path,
     file_index: usize,
+    dates: DateRange,
     stage: &dyn Stage,
     sink: &mut dyn FnMut(Parsed) -> Result<()>,
 ) -> Result<SourceFile> {
@@ -104,11 +136,12 @@ pub fn parse_file(
     let prefix = io::Cursor::new(magic[..got].to_vec());
     let gz = got == 2 && magic == [0x1f, 0x8b];
 
-    let mut header = HeaderState::Pending;
+    let mut header: Option<Header> = None;
     let mut rows_read = 0u64;
+    let mut lines_read = 0u64;
     let (tx, rx) = mpsc::sync_channel::<io::Result<Block>>(2);
 
-    let hasher_result = std::thread::scope(|scope| -> Result<Sha256> {
+    let (hasher_result, blank_lines) = std::thread::scope(|scope| -> Result<(Sha256, u64)> {
         let reader = scope.spawn(move || {
             let chained = prefix.chain(&mut hashing);
             let source: Box<dyn Read + '_> = if gz {
@@ -116,16 +149,21 @@ pub fn parse_file(
             } else {
                 Box::new(chained)
             };
-            for block in CsvBlocks::new(source, BLOCK_BYTES) {
+            let mut blocks = CsvBlocks::new(source, BLOCK_BYTES);
+            loop {
+                let block = blocks.next_block().transpose();
+                let Some(block) = block else { break };
                 let failed = block.is_err();
                 if tx.send(block).is_err() || failed {
                     break;
                 }
             }
+            let blank = blocks.blank_lines();
+            drop(blocks);
             // Drain whatever the splitter did not need, so the hash covers the whole file.
             let mut rest = Vec::new();
             let _ = hashing.read_to_end(&mut rest);
-            hashing.hasher
+            (hashing.hasher, blank)
         });
 
         let mut outcome = Ok(());
@@ -138,15 +176,27 @@ pub fn parse_file(
                 }
             };
             let mut spans = &block.records[..];
-            if let HeaderState::Pending = header
+            if header.is_none()
                 && let Some(first) = spans.first()
             {
-                header = detect_header(&block, first);
+                match detect_header(&block, first) {
+                    Ok(h) => header = Some(h),
+                    Err(detail) => {
+                        outcome = Err(PipelineError::BadHeader {
+                            path: path.to_path_buf(),
+                            detail,
+                        });
+                        break;
+                    }
+                }
+                lines_read += first.lines;
                 spans = &spans[1..];
             }
             stage.advance(block.data.len() as u64);
-            for parsed in parse_spans(&block, spans, &header, &name, file_index) {
+            let Some(h) = &header else { continue };
+            for parsed in parse_spans(&block, spans, h, dates, &name, file_index) {
                 rows_read += parsed.rows;
+                lines_read += parsed.lines;
                 if let Err(e) = sink(parsed) {
                     outcome = Err(e);
                     break;
@@ -157,42 +207,38 @@ pub fn parse_file(
             }
         }
         drop(rx);
-        let hasher = reader
+        let done = reader
             .join()
             .map_err(|_| PipelineError::io(path, io::Error::other("reader thread panicked")))?;
-        outcome.map(|()| hasher)
+        outcome.map(|()| done)
     })?;
 
-    let (header_style, extra_columns) = match &header {
-        HeaderState::Known(h) => (
-            Some(match h.style {
-                HeaderStyle::Export => "export".to_string(),
-                HeaderStyle::Api => "api".to_string(),
-            }),
-            h.extra_columns.clone(),
-        ),
-        HeaderState::Unknown(_) | HeaderState::Pending => (None, Vec::new()),
+    let Some(header) = header else {
+        return Err(PipelineError::BadHeader {
+            path: path.to_path_buf(),
+            detail: "the file is empty: no header row and no data".into(),
+        });
     };
-    if let HeaderState::Unknown(why) = &header {
-        tracing::warn!(file = %name, "{why}: every row of this file is quarantined");
-    }
-    if matches!(header, HeaderState::Pending) {
-        tracing::warn!(file = %name, "empty file: no header and no rows");
-    }
     Ok(SourceFile {
         name,
         size,
         sha256: hex(&hasher_result.finalize()),
-        header_style,
-        extra_columns,
+        header_style: Some(match header.style {
+            HeaderStyle::Export => "export".to_string(),
+            HeaderStyle::Api => "api".to_string(),
+        }),
+        extra_columns: header.extra_columns.clone(),
         rows_read,
+        lines_read: lines_read + blank_lines,
+        blank_lines,
     })
 }
 
-fn detect_header(block: &Block, span: &hotspot_core::csv::RecordSpan) -> HeaderState {
+/// The header of the file from its first record, or why that record is not one.
+fn detect_header(block: &Block, span: &RecordSpan) -> std::result::Result<Header, String> {
     let bytes = block.bytes(span);
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return HeaderState::Unknown("unknown header: header row is not UTF-8".into());
+        return Err("line 1 is not UTF-8 text, so it is not a header".into());
     };
     let mut fields = Vec::new();
     split_fields(text.as_bytes(), &mut fields);
@@ -200,16 +246,119 @@ fn detect_header(block: &Block, span: &hotspot_core::csv::RecordSpan) -> HeaderS
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
-    match Header::detect(&names) {
-        Ok(h) => HeaderState::Known(Box::new(h)),
-        Err(e) => HeaderState::Unknown(e.to_string()),
+    Header::detect(&names).map_err(|e| {
+        let first = names.first().map(|n| n.trim()).unwrap_or_default();
+        let looks_like_data = !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit());
+        let shown: String = text.chars().take(120).collect();
+        if looks_like_data {
+            format!("line 1 is a data row, not a header ({shown:?}): the file has no header row")
+        } else {
+            format!("line 1 is not the dataset's header ({e}): {shown:?}")
+        }
+    })
+}
+
+/// Parses one record into `out` (a month batch or a quarantined row).
+#[allow(clippy::too_many_arguments)]
+fn parse_one<'a>(
+    out: &mut Parsed,
+    fields: &mut Vec<std::borrow::Cow<'a, str>>,
+    bytes: &'a [u8],
+    line: u64,
+    status: SpanStatus,
+    header: &Header,
+    dates: DateRange,
+    source: &str,
+    file_index: usize,
+) -> std::result::Result<(), Quarantined> {
+    let reject = |reason: RejectReason, detail: String| Quarantined {
+        source: source.to_string(),
+        line,
+        raw: String::from_utf8_lossy(bytes).into_owned(),
+        reason,
+        detail,
+    };
+    match status {
+        SpanStatus::Complete => {}
+        SpanStatus::UnterminatedQuote => {
+            return Err(reject(
+                RejectReason::UnterminatedQuote,
+                "a quoted field is never closed".into(),
+            ));
+        }
+        SpanStatus::Oversized => {
+            return Err(reject(
+                RejectReason::OversizedRecord,
+                format!("line longer than {} bytes", bytes.len()),
+            ));
+        }
     }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        reject(
+            RejectReason::InvalidUtf8,
+            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        )
+    })?;
+    split_fields_str(text, fields);
+    let record = parse_record(header, fields).map_err(|r| reject(r.reason, r.detail))?;
+    if !dates.contains(record.occurred_at) {
+        let when = chrono::DateTime::from_timestamp_micros(record.occurred_at)
+            .map_or_else(|| "?".into(), |t| t.naive_utc().date().to_string());
+        return Err(reject(
+            RejectReason::DateOutOfRange,
+            format!(
+                "the incident date {when} is outside the accepted range (2001-01-01 to the \
+                 day after the ingest)"
+            ),
+        ));
+    }
+    for code in record.field_issues.codes() {
+        *out.field_issues.entry(code).or_default() += 1;
+    }
+    let ym = YearMonth::of_micros(record.occurred_at);
+    out.months
+        .entry(ym)
+        .or_default()
+        .push(seq_of(file_index, line), &record);
+    Ok(())
+}
+
+/// The physical lines of a record spanning several, with their line numbers.
+fn physical_lines(bytes: &[u8], first: u64) -> Vec<(u64, &[u8])> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut line = first;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                out.push((line, &bytes[start..i]));
+                line += 1;
+                i += 1;
+                start = i;
+            }
+            b'\r' => {
+                out.push((line, &bytes[start..i]));
+                line += 1;
+                i += if bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push((line, &bytes[start..]));
+    out
 }
 
 fn parse_spans(
     block: &Block,
-    spans: &[hotspot_core::csv::RecordSpan],
-    header: &HeaderState,
+    spans: &[RecordSpan],
+    header: &Header,
+    dates: DateRange,
     source: &str,
     file_index: usize,
 ) -> Vec<Parsed> {
@@ -219,61 +368,48 @@ fn parse_spans(
             let mut out = Parsed::default();
             let mut fields = Vec::with_capacity(32);
             for span in chunk {
-                out.rows += 1;
                 let bytes = block.bytes(span);
-                let reject = |reason: RejectReason, detail: String| Quarantined {
-                    source: source.to_string(),
-                    line: span.line,
-                    raw: String::from_utf8_lossy(bytes).into_owned(),
-                    reason,
-                    detail,
-                };
-                match span.status {
-                    SpanStatus::Complete => {}
-                    SpanStatus::UnterminatedQuote => {
-                        out.rejects.push(reject(
-                            RejectReason::UnterminatedQuote,
-                            "a quoted field is never closed".into(),
-                        ));
-                        continue;
+                out.lines += span.lines;
+                let one = parse_one(
+                    &mut out,
+                    &mut fields,
+                    bytes,
+                    span.line,
+                    span.status,
+                    header,
+                    dates,
+                    source,
+                    file_index,
+                );
+                match one {
+                    Ok(()) => out.rows += 1,
+                    // A record over several lines that does not parse is most likely a stray
+                    // quote joining rows: read its lines one by one, so none is lost in it.
+                    Err(_) if span.lines > 1 => {
+                        for (line, text) in physical_lines(bytes, span.line) {
+                            if is_blank(text) {
+                                continue;
+                            }
+                            out.rows += 1;
+                            if let Err(q) = parse_one(
+                                &mut out,
+                                &mut fields,
+                                text,
+                                line,
+                                line_status(text),
+                                header,
+                                dates,
+                                source,
+                                file_index,
+                            ) {
+                                out.rejects.push(q);
+                            }
+                        }
                     }
-                    SpanStatus::Oversized => {
-                        out.rejects.push(reject(
-                            RejectReason::OversizedRecord,
-                            format!("line longer than {} bytes", bytes.len()),
-                        ));
-                        continue;
+                    Err(q) => {
+                        out.rows += 1;
+                        out.rejects.push(q);
                     }
-                }
-                let header = match header {
-                    HeaderState::Known(h) => h,
-                    HeaderState::Unknown(why) => {
-                        out.rejects
-                            .push(reject(RejectReason::UnknownHeader, why.clone()));
-                        continue;
-                    }
-                    HeaderState::Pending => continue,
-                };
-                let text = match std::str::from_utf8(bytes) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        out.rejects.push(reject(
-                            RejectReason::InvalidUtf8,
-                            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-                        ));
-                        continue;
-                    }
-                };
-                split_fields_str(text, &mut fields);
-                match parse_record(header, &fields) {
-                    Ok(record) => {
-                        let ym = YearMonth::of_micros(record.occurred_at);
-                        out.months
-                            .entry(ym)
-                            .or_default()
-                            .push(seq_of(file_index, span.line), &record);
-                    }
-                    Err(r) => out.rejects.push(reject(r.reason, r.detail)),
                 }
             }
             out

@@ -100,6 +100,7 @@ pub(super) fn format_day(
             latitude: coord(row.lat),
             longitude: coord(row.lon),
             updated_on: Some(row.updated),
+            field_issues: Default::default(),
         };
         write_record(&mut buf, style, &record);
         s.rows += 1;
