@@ -64,10 +64,32 @@ pub fn build(
     Ok(())
 }
 
-pub fn status(lake: &Lake) -> Result<()> {
+/// `hotspot status [--repair]`: what the lake holds, after checking it against its manifest.
+/// A damaged lake is an error (non-zero exit) with what to do about it.
+pub fn status_with(lake: &Lake, repair: bool) -> Result<()> {
+    if repair {
+        let removed = hotspot_pipeline::verify::repair(lake)?;
+        if removed.is_empty() {
+            println!("nothing to repair: no leftovers of killed runs");
+        } else {
+            println!("removed {}", removed.join(", "));
+        }
+    }
+    let check = hotspot_pipeline::verify::verify(lake)?;
     let manifest = lake.read_manifest()?;
-    report::status(lake, &manifest);
+    report::status(lake, &manifest, &check);
+    if check.damaged() {
+        bail!(
+            "the lake at {} is damaged: see above for what to do",
+            lake.root().display()
+        );
+    }
     Ok(())
+}
+
+/// The lake summary after a command that wrote it.
+pub fn status(lake: &Lake) -> Result<()> {
+    status_with(lake, false)
 }
 
 fn check_range(rows: u64, from: NaiveDate, to: NaiveDate) -> Result<()> {

@@ -62,7 +62,11 @@ pub enum Command {
         all: bool,
     },
     /// Summarise what the lake holds.
-    Status,
+    Status {
+        /// Remove what killed runs left behind (uncommitted snapshots, staging) first.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Generate a synthetic, realistic Socrata-format CSV (deterministic for a seed).
     Generate {
         /// Number of data rows.
@@ -176,7 +180,7 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
     match cli.command {
         Command::Ingest { files, build } => commands::ingest(&lake, &files, build, &bars),
         Command::Build { year, month, all } => commands::build(&lake, year, month, all, &bars),
-        Command::Status => commands::status(&lake),
+        Command::Status { repair } => commands::status_with(&lake, repair),
         Command::Generate {
             rows,
             from,

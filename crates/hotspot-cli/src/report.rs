@@ -4,6 +4,7 @@ use hotspot_core::fmt::thousands;
 use hotspot_core::lake::{BuildInfo, IngestRun, Lake, Manifest};
 use hotspot_core::res;
 use hotspot_pipeline::Quarantined;
+use hotspot_pipeline::verify::{Finding, Report, Severity};
 
 /// The reconciliation line and what the run touched.
 pub fn ingest(run: &IngestRun, sample: &[Quarantined]) {
@@ -108,9 +109,17 @@ pub fn build(info: &BuildInfo) {
     println!("cells with data: {}", cells.join(" · "));
 }
 
-/// The lake summary (`hotspot status`, and the end of `hotspot demo`).
-pub fn status(lake: &Lake, m: &Manifest) {
-    println!("Lake {}", lake.root().display());
+/// The lake summary (`hotspot status`, and the end of `hotspot demo`), after checking the lake
+/// against its manifest ([`hotspot_pipeline::verify`]).
+pub fn status(lake: &Lake, m: &Manifest, check: &Report) {
+    println!(
+        "Lake {}{}",
+        lake.root().display(),
+        check
+            .generation
+            .map(|g| format!(" (snapshot {g})"))
+            .unwrap_or_default()
+    );
     if m.bronze_months.is_empty() {
         println!("  empty: run `hotspot ingest FILE…` or `hotspot demo`");
         return;
@@ -155,12 +164,71 @@ pub fn status(lake: &Lake, m: &Manifest) {
     } else {
         println!("  Not built yet: run `hotspot build`");
     }
-    if m.dirty_months.is_empty() {
-        println!("  Up to date.");
-    } else {
+    not_accepted(m);
+    let damage: Vec<&Finding> = check
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Damage)
+        .collect();
+    for f in &check.findings {
+        let tag = match f.severity {
+            Severity::Damage => "DAMAGED",
+            Severity::Note => "note",
+        };
+        println!("  {tag}: {}: {}", f.path.display(), f.problem);
+        println!("    → {}", f.fix);
+    }
+    if !damage.is_empty() {
+        println!(
+            "  The lake is damaged ({} problem(s) in {} files checked): answers may be wrong.",
+            damage.len(),
+            thousands(check.files_checked as u64)
+        );
+    } else if m.dirty_months.is_empty() && m.build.is_some() {
+        println!(
+            "  Up to date ({} files checked).",
+            thousands(check.files_checked as u64)
+        );
+    } else if !m.dirty_months.is_empty() {
         println!(
             "  {} month(s) changed since the last build: run `hotspot build`",
             m.dirty_months.len()
+        );
+    }
+}
+
+/// Every row that did not become a record, by reason, and fields stored as null, over all
+/// ingest runs.
+fn not_accepted(m: &Manifest) {
+    let mut reasons: std::collections::BTreeMap<&str, u64> = Default::default();
+    let mut fields: std::collections::BTreeMap<&str, u64> = Default::default();
+    for run in &m.ingest_runs {
+        for (k, v) in &run.quarantine_reasons {
+            *reasons.entry(k).or_default() += v;
+        }
+        for (k, v) in &run.field_issues {
+            *fields.entry(k).or_default() += v;
+        }
+    }
+    let list = |map: &std::collections::BTreeMap<&str, u64>| {
+        map.iter()
+            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !reasons.is_empty() {
+        println!("  Quarantined by reason: {}", list(&reasons));
+    }
+    if m.totals.superseded > 0 {
+        println!(
+            "  Superseded: {} older copies of records (duplicate ids)",
+            thousands(m.totals.superseded)
+        );
+    }
+    if !fields.is_empty() {
+        println!(
+            "  Kept with a field stored as null (its value was unusable): {}",
+            list(&fields)
         );
     }
 }

@@ -187,7 +187,11 @@ impl YearMonth {
     /// Parses `YYYY-MM`.
     pub fn parse(text: &str) -> Option<Self> {
         let (y, m) = text.trim().split_once('-')?;
-        Self::new(y.parse().ok()?, m.parse().ok()?)
+        let year: i32 = y.parse().ok()?;
+        // Four-digit years only: every day of such a month is a valid date, and month indices
+        // cannot overflow however far a period reaches.
+        (1..=9999).contains(&year).then_some(())?;
+        Self::new(year, m.parse().ok()?)
     }
 }
 

@@ -116,7 +116,11 @@ impl PendingFiles {
 
     /// Renames every staged file over its destination and deletes the removals.
     pub fn commit(mut self) -> Result<()> {
-        for (tmp, dest) in &self.files {
+        let half = self.files.len() / 2;
+        for (i, (tmp, dest)) in self.files.iter().enumerate() {
+            if i == half {
+                hotspot_core::lake::snapshot::abort_point("renames-half-done");
+            }
             std::fs::rename(tmp, dest).map_err(|e| PipelineError::io(dest, e))?;
         }
         for dest in &self.removals {
@@ -262,6 +266,21 @@ pub fn bool_column(name: &str, values: Vec<bool>) -> Column {
 /// Builds a frame from columns of equal length.
 pub fn frame(columns: Vec<Column>) -> Result<DataFrame> {
     DataFrame::new_infer_height(columns).map_err(|e| PipelineError::polars(Path::new("<frame>"), e))
+}
+
+/// A string (or enum) column's values.
+pub fn str_values(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    let col = df
+        .column(name)
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    let s = col
+        .as_materialized_series()
+        .cast(&DataType::String)
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    let ca = s
+        .str()
+        .map_err(|e| PipelineError::polars(Path::new(name), e))?;
+    Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
 }
 
 /// The physical values of a column as `Option<i64>`s (timestamps and dates included).

@@ -17,6 +17,7 @@ pub mod frame;
 pub mod ingest;
 pub mod lock;
 pub mod parallel;
+pub mod verify;
 
 pub use build::{BuildOptions, BuildOutcome, MonthSelection, build};
 pub use error::{PipelineError, Result};

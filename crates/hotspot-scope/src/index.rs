@@ -187,6 +187,10 @@ pub struct LakeIndex {
     /// First and last day with any record.
     pub(crate) data_first_day: i32,
     pub(crate) data_last_day: i32,
+    /// The days with data once sparse months at either end are left out (see
+    /// [`typical_range`]): what default periods are measured from.
+    pub(crate) typical_first_day: i32,
+    pub(crate) typical_last_day: i32,
     /// Latest hour with a record on the last day (23 means the day looks complete).
     pub(crate) last_day_max_hour: u8,
     /// r6 … r10.
@@ -204,6 +208,12 @@ pub struct LakeIndex {
 }
 
 impl LakeIndex {
+    /// The inclusive day range the day cube covers (whole months, first to last), or `None` for
+    /// a lake without months.
+    pub(crate) fn cube_days(&self) -> Option<(i32, i32)> {
+        (self.n_days > 0).then(|| (self.first_day, self.first_day + self.n_days as i32 - 1))
+    }
+
     /// The index of resolution `r`.
     pub fn at(&self, r: u8) -> Result<&ResIndex> {
         if !res::is_lake_res(r) {
@@ -363,6 +373,14 @@ impl LakeIndex {
                 data_last_day = first_day + d as i32;
             }
         }
+        let (typical_first_day, typical_last_day) = typical_range(
+            &manifest.months,
+            |d| {
+                let i = (d - first_day) as usize;
+                i < n_days && city_hourly.day_start[i + 1] > city_hourly.day_start[i]
+            },
+            (data_first_day, data_last_day),
+        );
         let last_day_max_hour = if data_last_day >= first_day {
             let d = (data_last_day - first_day) as usize;
             city_hourly.key[city_hourly.day_start[d]..city_hourly.day_start[d + 1]]
@@ -385,6 +403,8 @@ impl LakeIndex {
             month_stats: manifest.months,
             data_first_day,
             data_last_day,
+            typical_first_day,
+            typical_last_day,
             last_day_max_hour,
             res: res_index,
             city_hourly,
@@ -780,6 +800,40 @@ fn prefix_sums(day: &DayRows, n_months: usize, slots: usize, types: usize) -> Pr
 }
 
 /// Approximate bytes held by the index (for the memory figure in benchmarks).
+/// The range of days a default period should be measured from: the days with data, leaving out
+/// months at either end that hold less than 1 % of a median month (at least one record). One
+/// stray record dated years after the rest (a typo the date check lets through) then cannot
+/// make "the last 28 days" a window with one incident in it.
+pub fn typical_range(
+    months: &BTreeMap<YearMonth, MonthStats>,
+    has_data: impl Fn(i32) -> bool,
+    (first, last): (i32, i32),
+) -> (i32, i32) {
+    let mut counts: Vec<u64> = months.values().map(|m| m.records).collect();
+    if counts.len() < 3 || first > last {
+        return (first, last);
+    }
+    counts.sort_unstable();
+    let median = counts[counts.len() / 2];
+    let threshold = (median / 100).max(1);
+    let dense: Vec<YearMonth> = months
+        .iter()
+        .filter(|(_, s)| s.records >= threshold)
+        .map(|(m, _)| *m)
+        .collect();
+    let (Some(lo), Some(hi)) = (dense.first(), dense.last()) else {
+        return (first, last);
+    };
+    let lo_day = lo.first_day().max(first);
+    let hi_day = (hi.end_day() - 1).min(last);
+    let start = (lo_day..=hi_day).find(|d| has_data(*d)).unwrap_or(first);
+    let end = (lo_day..=hi_day)
+        .rev()
+        .find(|d| has_data(*d))
+        .unwrap_or(last);
+    (start, end)
+}
+
 pub fn approx_bytes(ix: &LakeIndex) -> usize {
     let city = |c: &CityRows| c.key.len() * 6 + c.day_start.len() * 8;
     let cube = |c: &MonthCube| (c.n.len() + c.k.len()) * 4;
@@ -812,4 +866,33 @@ pub fn month_first_day(first_month: YearMonth, m: usize) -> i32 {
 #[inline]
 pub fn dow(day: i32) -> u8 {
     time::weekday_monday0(day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stray_month_does_not_move_the_typical_range() {
+        let m = |year, month| YearMonth { year, month };
+        let stats = |records| MonthStats {
+            records,
+            ..MonthStats::default()
+        };
+        let mut months: BTreeMap<YearMonth, MonthStats> = BTreeMap::new();
+        for month in 1..=6u8 {
+            months.insert(m(2024, month), stats(20_000));
+        }
+        // One record in December 2026.
+        months.insert(m(2026, 12), stats(1));
+        let every_day = |_| true;
+        let raw = (m(2024, 1).first_day(), m(2026, 12).first_day() + 9);
+        let (a, b) = typical_range(&months, every_day, raw);
+        assert_eq!(a, m(2024, 1).first_day());
+        assert_eq!(b, m(2024, 6).end_day() - 1, "ends with June 2024");
+        // Without the stray month the range is the data's.
+        months.remove(&m(2026, 12));
+        let raw = (m(2024, 1).first_day() + 3, m(2024, 6).end_day() - 5);
+        assert_eq!(typical_range(&months, every_day, raw), raw);
+    }
 }

@@ -97,16 +97,16 @@ impl Period {
                 let name = |ym: &YearMonth| naive_date(ym.first_day()).format("%b").to_string();
                 let contiguous = m.windows(2).all(|w| w[1].index() == w[0].index() + 1);
                 match (m.first(), m.last()) {
-                    (Some(a), Some(b)) if a == b => format!("{} {}", name(a), a.year),
+                    (Some(a), Some(b)) if a == b => format!("{} {:04}", name(a), a.year),
                     (Some(a), Some(b)) if contiguous && a.year == b.year => {
-                        format!("{}–{} {}", name(a), name(b), a.year)
+                        format!("{}–{} {:04}", name(a), name(b), a.year)
                     }
                     (Some(a), Some(b)) if contiguous => {
-                        format!("{} {} – {} {}", name(a), a.year, name(b), b.year)
+                        format!("{} {:04} – {} {:04}", name(a), a.year, name(b), b.year)
                     }
                     _ => m
                         .iter()
-                        .map(|x| format!("{} {}", name(x), x.year))
+                        .map(|x| format!("{} {:04}", name(x), x.year))
                         .collect::<Vec<_>>()
                         .join(", "),
                 }

@@ -433,3 +433,79 @@ fn bad_scopes_are_errors_not_answers() {
             .is_err()
     );
 }
+
+#[test]
+fn periods_reaching_far_beyond_the_lake_answer_from_what_it_holds() {
+    let records = &fixture().records;
+    let first = records
+        .iter()
+        .map(|r| r.day)
+        .min()
+        .unwrap_or_else(|| panic!("no records"));
+    let last = records
+        .iter()
+        .map(|r| r.day)
+        .max()
+        .unwrap_or_else(|| panic!("no records"));
+
+    // Ten thousand years: the whole lake, with the rest counted (not enumerated).
+    let r = query(&Scope::new(8, d(1, 1, 1), d(9999, 12, 31)));
+    assert_eq!(r.kpis.incidents, records.len() as u64);
+    assert_eq!(
+        engine_cells(&r),
+        reference_cells(records, 8, first, last, &all, None)
+    );
+    assert_eq!((r.from, r.to), (d(1, 1, 1), d(9999, 12, 31)));
+    let missing = r
+        .warnings
+        .iter()
+        .find(|w| w.kind == hotspot_scope::WarningKind::MissingMonths)
+        .unwrap_or_else(|| panic!("no missing-months warning: {:?}", r.warnings));
+    // 9,999 years of 12 months, less the lake's three.
+    assert!(
+        missing.message.starts_with("119,985 month(s)"),
+        "{}",
+        missing.message
+    );
+    let before = (first - d(1, 1, 1)).num_days();
+    let after = (d(9999, 12, 31) - last).num_days();
+    let fmt = |n: i64| hotspot_core::fmt::thousands(n.unsigned_abs());
+    let note = &r.kpis.window.note;
+    assert!(
+        note.contains(&format!("{} day(s) before the first data day", fmt(before))),
+        "{note}"
+    );
+    assert!(
+        note.contains(&format!("{} day(s) after the last data day", fmt(after))),
+        "{note}"
+    );
+
+    // Every date chrono can hold (a day cube over it would need terabytes).
+    let r = query(&Scope::new(7, NaiveDate::MIN, NaiveDate::MAX));
+    assert_eq!(r.kpis.incidents, records.len() as u64);
+    assert_eq!(r.comparison.incidents, 0);
+    assert!(!r.comparison.complete);
+
+    // Entirely outside: an empty answer, not an error.
+    let r = query(&Scope::new(8, d(1900, 1, 1), d(1900, 1, 2)));
+    assert_eq!(r.kpis.incidents, 0);
+    assert!(r.cells.is_empty());
+    assert_eq!((r.from, r.to), (d(1900, 1, 1), d(1900, 1, 2)));
+    let kinds: Vec<_> = r.warnings.iter().map(|w| w.kind).collect();
+    assert!(
+        kinds.contains(&hotspot_scope::WarningKind::NoData)
+            && kinds.contains(&hotspot_scope::WarningKind::MissingMonths),
+        "{kinds:?}"
+    );
+
+    // A set of months far apart: only February counts.
+    let ym = |year, month| hotspot_core::time::YearMonth { year, month };
+    let r = query(&Scope {
+        period: Period::Months(vec![ym(1, 1), ym(2024, 2), ym(9999, 12)]),
+        ..Scope::new(8, d(2024, 1, 1), d(2024, 1, 1))
+    });
+    assert_eq!(
+        engine_cells(&r),
+        reference_cells(records, 8, d(2024, 2, 1), d(2024, 2, 29), &all, None)
+    );
+}

@@ -108,7 +108,14 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
-fn number_in(s: &str, prefix: &str, suffixes: &[&str]) -> Option<u32> {
+/// How far back a relative period may reach ("last N days/weeks/months"). The Chicago record
+/// starts in 2001; a century leaves room for any other city's archive while keeping a month
+/// list and a day cube small.
+const MAX_YEARS_BACK: u32 = 100;
+const MAX_DAYS_BACK: u32 = MAX_YEARS_BACK * 366;
+
+/// The positive number in `prefix N suffix`, whatever its size (the caller bounds it).
+fn number_in(s: &str, prefix: &str, suffixes: &[&str]) -> Option<u64> {
     let rest = s.strip_prefix(prefix)?;
     for suf in suffixes {
         if let Some(n) = rest.strip_suffix(suf) {
@@ -135,18 +142,37 @@ pub(crate) fn period_text(text: &str) -> Result<PeriodSpec, String> {
         "last year" | "last 12 months" => return Ok(PeriodSpec::LastMonths(12)),
         _ => {}
     }
+    let too_long = |n: u64, unit: &str| {
+        format!(
+            "period `{text}`: {n} {unit} reaches back more than {MAX_YEARS_BACK} years; \
+             use \"all\" for everything the lake holds"
+        )
+    };
     if let Some(n) = number_in(&s, "last ", &[" days of data", " days", " day"]) {
-        return Ok(PeriodSpec::LastDays(n));
+        return u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_DAYS_BACK)
+            .map(PeriodSpec::LastDays)
+            .ok_or_else(|| too_long(n, "days"));
     }
     if let Some(n) = number_in(&s, "last ", &[" weeks of data", " weeks", " week"]) {
-        return Ok(PeriodSpec::LastDays(n * 7));
+        return n
+            .checked_mul(7)
+            .and_then(|d| u32::try_from(d).ok())
+            .filter(|d| *d <= MAX_DAYS_BACK)
+            .map(PeriodSpec::LastDays)
+            .ok_or_else(|| too_long(n, "weeks"));
     }
     if let Some(n) = number_in(
         &s,
         "last ",
         &[" full months", " months", " full month", " month"],
     ) {
-        return Ok(PeriodSpec::LastMonths(n));
+        return u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_YEARS_BACK * 12)
+            .map(PeriodSpec::LastMonths)
+            .ok_or_else(|| too_long(n, "months"));
     }
     for sep in ["..", " to "] {
         if let Some((a, b)) = s.split_once(sep) {
@@ -603,6 +629,32 @@ mod tests {
         let (p, note) = resolve_period(&PeriodSpec::LastFullMonth, (d(2024, 9, 1), d(2024, 9, 15)));
         assert_eq!(p, Period::Months(vec![ym(2024, 9)]));
         assert!(note.expect("note").contains("no complete month"));
+        // At the bound and past it (the product of weeks overflows u32 on the way).
+        assert_eq!(
+            r("last 36600 days").0,
+            Period::Range {
+                from: d(1924, 7, 3),
+                to: d(2024, 9, 15)
+            }
+        );
+        assert_eq!(
+            r("last 1200 months").0,
+            Period::Months(ym(1924, 9).through(ym(2024, 8)).collect())
+        );
+        for huge in [
+            "last 36601 days",
+            "last 100000000 days",
+            "last 613566757 weeks",
+            "last 5229 weeks",
+            "last 1201 months",
+            "last 99999999999999999999999 days",
+        ] {
+            let e = period_text(huge).expect_err(huge);
+            assert!(
+                e.contains("more than 100 years") || e.contains("not a period"),
+                "{huge}: {e}"
+            );
+        }
         for bad in [
             "yesterday",
             "last 0 days",

@@ -423,7 +423,15 @@ pub struct Manifest {
     /// Figures of every built month.
     pub months: BTreeMap<YearMonth, MonthStats>,
     pub build: Option<BuildInfo>,
+    /// Every primary type ingested so far (an upper bound of Bronze's: upserts may have
+    /// removed some), sorted; ingest refuses a run that would take it past [`MAX_TYPES`].
+    #[serde(default)]
+    pub primary_types: Vec<String>,
 }
+
+/// The most distinct primary types a lake holds (the scope engine codes them in one byte; the
+/// dataset has about 35).
+pub const MAX_TYPES: usize = 255;
 
 /// The path of the temporary file [`write_atomic`] writes before renaming onto `path`.
 pub fn temp_path(path: &Path) -> PathBuf {

@@ -34,6 +34,15 @@ pub const CURRENT_LINK: &str = "current";
 /// The table directories a generation holds.
 pub const TABLE_DIRS: [&str; 4] = ["bronze", "silver", "gold", "quarantine"];
 
+/// A crash-test hook: when `HOTSPOT_TEST_ABORT_AT` names `point`, the process aborts there, as
+/// a power cut or `kill -9` would stop it (the kill-anywhere test aims at the instants around
+/// a commit). Without the variable it does nothing.
+pub fn abort_point(point: &str) {
+    if std::env::var_os("HOTSPOT_TEST_ABORT_AT").is_some_and(|v| v == point) {
+        std::process::abort();
+    }
+}
+
 /// The directory of generation `generation`.
 pub fn generation_dir(root: &Path, generation: u64) -> PathBuf {
     root.join(SNAPSHOTS_DIR).join(format!("{generation:012}"))
@@ -230,6 +239,7 @@ impl Txn {
         if has_tables(&parent) {
             link_tables(&parent, &dir)?;
         }
+        abort_point("txn-linked");
         Ok(txn)
     }
 
@@ -247,14 +257,18 @@ impl Txn {
     /// replaces `CURRENT` (and the `current` link), then removes generations older than the
     /// previous one.
     pub fn commit(mut self) -> io::Result<u64> {
+        abort_point("txn-before-sync");
         sync_tree(&self.dir)?;
+        abort_point("txn-before-current");
         let name = format!("{SNAPSHOTS_DIR}/{:012}\n", self.generation);
         write_atomic(&self.root.join(CURRENT_FILE), name.as_bytes())?;
         sync_dir(&self.root)?;
         self.committed = true;
+        abort_point("txn-after-current");
         if let Err(e) = update_link(&self.root, self.generation) {
             tracing::warn!("cannot update {CURRENT_LINK}/: {e}");
         }
+        abort_point("txn-after-link");
         if let Err(e) = sweep(&self.root, true) {
             tracing::warn!("cannot remove old generations: {e}");
         }

@@ -21,7 +21,7 @@ mod parse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use hotspot_core::lake::{IngestRun, Lake, Reconciliation, SCHEMA_VERSION};
+use hotspot_core::lake::{IngestRun, Lake, MAX_TYPES, Reconciliation, SCHEMA_VERSION};
 use hotspot_core::progress::Progress;
 use hotspot_core::time::YearMonth;
 use polars::prelude::*;
@@ -141,6 +141,10 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        // `_staging/` itself, once no other run's scratch space is in it.
+        if let Some(parent) = self.dir.parent() {
+            let _ = std::fs::remove_dir(parent);
+        }
     }
 }
 
@@ -184,6 +188,28 @@ fn lake_keys(lake: &Lake) -> Result<Vec<Key>> {
         keys.extend(k?);
     }
     Ok(keys)
+}
+
+/// The primary types already in the lake: the manifest's list, or (for a lake from before the
+/// list) Bronze's own.
+fn lake_types(lake: &Lake, manifest: &hotspot_core::lake::Manifest) -> Result<BTreeSet<String>> {
+    if !manifest.primary_types.is_empty() || manifest.bronze_months.is_empty() {
+        return Ok(manifest.primary_types.iter().cloned().collect());
+    }
+    let mut out = BTreeSet::new();
+    for ym in &manifest.bronze_months {
+        let path = lake.bronze(*ym);
+        let df = frame::read_parquet(&path, Some(&[col::PRIMARY_TYPE]))?;
+        for t in frame::str_values(&df, col::PRIMARY_TYPE)?
+            .into_iter()
+            .flatten()
+        {
+            if !out.contains(&t) {
+                out.insert(t);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn resolve(mut keys: Vec<Key>) -> Resolution {
@@ -332,8 +358,20 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
     let stage = progress.stage("read", Some(total_bytes));
     let dates = DateRange::until_day_after(chrono::Local::now().date_naive());
     let mut field_issues: BTreeMap<String, u64> = BTreeMap::new();
+    let mut types: BTreeSet<String> = lake_types(lake, &manifest)?;
     for (index, path) in files.iter().enumerate() {
+        let name = path.display().to_string();
         let source = parse::parse_file(path, index, dates, stage.as_ref(), &mut |parsed| {
+            types.extend(parsed.types);
+            if types.len() > MAX_TYPES {
+                let examples: Vec<&str> = types.iter().take(6).map(String::as_str).collect();
+                return Err(PipelineError::TooManyTypes {
+                    types: types.len(),
+                    max: MAX_TYPES,
+                    examples: format!("{} …", examples.join(", ")),
+                    file: name.clone(),
+                });
+            }
             rejects.extend(parsed.rejects);
             for (code, n) in parsed.field_issues {
                 *field_issues.entry(code.to_string()).or_default() += n;
@@ -425,6 +463,7 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
     manifest.totals.quarantined += counts.quarantined;
     manifest.totals.superseded += counts.superseded;
     manifest.ingest_runs.push(run.clone());
+    manifest.primary_types = types.into_iter().collect();
     manifest.bronze_months = lake
         .bronze_months()
         .map_err(|e| PipelineError::io(&lake.bronze_dir(), e))?;

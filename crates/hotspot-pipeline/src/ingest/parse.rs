@@ -79,6 +79,8 @@ pub struct Parsed {
     pub lines: u64,
     /// Accepted records per field-issue code (see [`hotspot_core::socrata::FieldIssues`]).
     pub field_issues: BTreeMap<&'static str, u64>,
+    /// The distinct primary types of the accepted records.
+    pub types: std::collections::BTreeSet<String>,
 }
 
 struct HashingReader<R> {
@@ -314,6 +316,9 @@ fn parse_one<'a>(
     }
     for code in record.field_issues.codes() {
         *out.field_issues.entry(code).or_default() += 1;
+    }
+    if !out.types.contains(record.primary_type.as_ref()) {
+        out.types.insert(record.primary_type.to_string());
     }
     let ym = YearMonth::of_micros(record.occurred_at);
     out.months

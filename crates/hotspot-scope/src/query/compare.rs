@@ -16,6 +16,7 @@ impl Engine {
         &self,
         scope: &Scope,
         prev_period: &crate::scope::Period,
+        prev_requested: &[(i32, i32)],
         prev_intervals: &[(i32, i32)],
         cells: &CellArrays,
         prev: &CellSums,
@@ -34,7 +35,7 @@ impl Engine {
                 range.clone().map(|s| u64::from(prev.arr[s])).sum(),
             ),
         };
-        let complete = prev_intervals.iter().all(|&(a, b)| {
+        let complete = prev_requested.iter().all(|&(a, b)| {
             let (ma, mb) = (YearMonth::of_day(a), YearMonth::of_day(b));
             ma.through(mb).all(|m| ix.months.contains(&m)) && a >= ix.data_first_day
         });

@@ -1,6 +1,7 @@
 //! The KPI cards: totals, the busiest cell, focus shares and week-over-week changes over the
 //! complete days of the period.
 
+use hotspot_core::fmt::thousands;
 use hotspot_core::stats;
 use hotspot_core::time::naive_date;
 
@@ -32,7 +33,13 @@ pub(super) fn fmt_day(day: i32) -> String {
 impl Engine {
     /// The window of complete days for "vs first week": period days with data, the partial
     /// trailing day excluded.
-    pub(super) fn week_window(&self, cube: &DayCube) -> (Vec<usize>, WeekWindow) {
+    /// `requested` is the period as asked (before clipping to the lake): days of it outside the
+    /// data are counted, not enumerated.
+    pub(super) fn week_window(
+        &self,
+        cube: &DayCube,
+        requested: &[(i32, i32)],
+    ) -> (Vec<usize>, WeekWindow) {
         let ix = &*self.ix;
         let last_complete = if ix.last_day_max_hour >= 23 {
             ix.data_last_day
@@ -50,17 +57,26 @@ impl Engine {
                 ix.last_day_max_hour
             ));
         }
-        let after = cube.days.iter().filter(|d| **d > ix.data_last_day).count();
+        let outside = |lo: i64, hi: i64| -> u64 {
+            requested
+                .iter()
+                .map(|&(a, b)| (i64::from(b).min(hi) - i64::from(a).max(lo) + 1).max(0))
+                .sum::<i64>()
+                .unsigned_abs()
+        };
+        let after = outside(i64::from(ix.data_last_day) + 1, i64::MAX / 4);
         if after > 0 {
             notes.push(format!(
-                "{after} day(s) after the last data day ({}) excluded",
+                "{} day(s) after the last data day ({}) excluded",
+                thousands(after),
                 fmt_day(ix.data_last_day)
             ));
         }
-        let before = cube.days.iter().filter(|d| **d < ix.data_first_day).count();
+        let before = outside(i64::MIN / 4, i64::from(ix.data_first_day) - 1);
         if before > 0 {
             notes.push(format!(
-                "{before} day(s) before the first data day excluded"
+                "{} day(s) before the first data day excluded",
+                thousands(before)
             ));
         }
         if idx.len() < 7 {
@@ -104,10 +120,11 @@ impl Engine {
         cells: &CellArrays,
         r: &ResIndex,
         intervals: &[(i32, i32)],
+        requested: &[(i32, i32)],
         mask: &[bool],
         active: bool,
     ) -> Kpis {
-        let (window, week) = self.week_window(cube);
+        let (window, week) = self.week_window(cube, requested);
         let as_f = |v: &[u64]| v.iter().map(|x| *x as f64).collect::<Vec<_>>();
         let incidents: u64 = cube.sel.iter().sum();
         let arrests: u64 = cube.arr.iter().sum();

@@ -131,8 +131,18 @@ impl Engine {
         &self.ix.types
     }
 
-    /// First and last day with data.
+    /// The range default periods are measured from ("the last 28 days"): the first and last
+    /// day with data, leaving out months at either end that hold less than 1 % of a median
+    /// month, so one stray record cannot choose the window.
     pub fn date_range(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        (
+            naive_date(self.ix.typical_first_day),
+            naive_date(self.ix.typical_last_day),
+        )
+    }
+
+    /// The first and last day with any data at all.
+    pub fn full_date_range(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
         (
             naive_date(self.ix.data_first_day),
             naive_date(self.ix.data_last_day),
@@ -238,9 +248,13 @@ impl Engine {
         let ix = &*self.ix;
         let r = ix.at(scope.res)?;
         self.validate_drill(scope)?;
-        let intervals = scope.period.intervals()?;
+        // What was asked, and the part of it the lake's day cube covers: every sum runs over the
+        // latter, so a period of ten thousand years costs what the lake's span costs.
+        let requested = scope.period.intervals()?;
         let prev_period = scope.period.previous()?;
-        let prev_intervals = prev_period.intervals()?;
+        let prev_requested = prev_period.intervals()?;
+        let intervals = clip(&requested, ix.cube_days());
+        let prev_intervals = clip(&prev_requested, ix.cube_days());
         let mut warnings = Vec::new();
         let (mask, selected_types) = self.resolve_selection(scope, taxonomy, &mut warnings);
         let active = scope.selection.is_active();
@@ -268,7 +282,7 @@ impl Engine {
             Some(_) => drill_days(ix, r, &intervals, &mask, &range),
             None => city_days(ix, &intervals, &mask),
         };
-        let (from, to) = match (intervals.first(), intervals.last()) {
+        let (from, to) = match (requested.first(), requested.last()) {
             (Some(a), Some(b)) => (a.0, b.1),
             _ => return Err(ScopeError::Period("empty period".into())),
         };
@@ -284,11 +298,14 @@ impl Engine {
             taxonomy,
             &mut warnings,
         );
-        let kpis = self.kpis(scope, &cube, &cells, r, &intervals, &mask, active);
+        let kpis = self.kpis(
+            scope, &cube, &cells, r, &intervals, &requested, &mask, active,
+        );
         let table = table_rows(&cells, r, scope);
         let comparison = self.comparison(
             scope,
             &prev_period,
+            &prev_requested,
             &prev_intervals,
             &cells,
             &prev,
@@ -301,6 +318,7 @@ impl Engine {
             r,
             &cells,
             &intervals,
+            &requested,
             &mask,
             from,
             to,
@@ -327,4 +345,18 @@ impl Engine {
             elapsed_us: started.elapsed().as_micros() as u64,
         })
     }
+}
+
+/// `intervals` cut to the inclusive day range `within` (`None`: nothing is covered).
+fn clip(intervals: &[(i32, i32)], within: Option<(i32, i32)>) -> Vec<(i32, i32)> {
+    let Some((lo, hi)) = within else {
+        return Vec::new();
+    };
+    intervals
+        .iter()
+        .filter_map(|&(a, b)| {
+            let (a, b) = (a.max(lo), b.min(hi));
+            (a <= b).then_some((a, b))
+        })
+        .collect()
 }

@@ -1,6 +1,8 @@
 //! Warnings about a result: months missing from the lake, no data, empty drills, sparse
 //! resolutions, unmapped records and a partial last day.
 
+use std::collections::BTreeSet;
+
 use hotspot_core::fmt::thousands;
 use hotspot_core::res;
 use hotspot_core::stats;
@@ -21,6 +23,7 @@ impl Engine {
         r: &ResIndex,
         cells: &CellArrays,
         intervals: &[(i32, i32)],
+        requested: &[(i32, i32)],
         mask: &[bool],
         from: i32,
         to: i32,
@@ -28,25 +31,10 @@ impl Engine {
         warnings: &mut Vec<Warning>,
     ) {
         let ix = &*self.ix;
-        let missing: Vec<YearMonth> = YearMonth::of_day(from)
-            .through(YearMonth::of_day(to))
-            .filter(|m| !ix.months.contains(m))
-            .filter(|m| {
-                intervals
-                    .iter()
-                    .any(|&(a, b)| a < m.end_day() && b >= m.first_day())
-            })
-            .collect();
-        if !missing.is_empty() {
-            let list: Vec<String> = missing.iter().take(6).map(ToString::to_string).collect();
+        if let Some(message) = missing_months(&ix.months, requested) {
             warnings.push(Warning {
                 kind: WarningKind::MissingMonths,
-                message: format!(
-                    "{} month(s) of this period are not in the lake: {}{}.",
-                    missing.len(),
-                    list.join(", "),
-                    if missing.len() > 6 { ", …" } else { "" }
-                ),
+                message,
             });
         }
         let in_scope: u64 = cube.all.iter().sum();
@@ -120,4 +108,104 @@ impl Engine {
         }
         let _ = time::MICROS_PER_DAY;
     }
+}
+
+/// The "months not in the lake" warning, or `None` when every month of the period is there.
+///
+/// Counted arithmetically from the intervals, so a period of ten thousand years costs as much as
+/// one of a month: only the lake's own months (a few hundred at most) are ever enumerated. Months
+/// before the lake's first month and after its last are reported as spans, gaps inside it by
+/// name.
+fn missing_months(lake: &BTreeSet<YearMonth>, intervals: &[(i32, i32)]) -> Option<String> {
+    // Month indices of the period as sorted, disjoint, inclusive spans.
+    let mut spans: Vec<(i64, i64)> = Vec::with_capacity(intervals.len());
+    for &(a, b) in intervals {
+        let (ma, mb) = (
+            i64::from(YearMonth::of_day(a).index()),
+            i64::from(YearMonth::of_day(b).index()),
+        );
+        match spans.last_mut() {
+            Some(last) if ma <= last.1 + 1 => last.1 = last.1.max(mb),
+            _ => spans.push((ma, mb)),
+        }
+    }
+    let covered = |lo: i64, hi: i64| -> i64 {
+        spans
+            .iter()
+            .map(|&(a, b)| (b.min(hi) - a.max(lo) + 1).max(0))
+            .sum()
+    };
+    let in_period = |m: &YearMonth| {
+        let i = i64::from(m.index());
+        spans.iter().any(|&(a, b)| a <= i && i <= b)
+    };
+    let name = |i: i64| {
+        i32::try_from(i)
+            .map(|i| YearMonth::from_index(i).to_string())
+            .unwrap_or_else(|_| i.to_string())
+    };
+    let (Some(first), Some(last)) = (lake.first(), lake.last()) else {
+        let total = covered(i64::MIN / 4, i64::MAX / 4);
+        return Some(format!(
+            "{} month(s) of this period are not in the lake: it holds no months.",
+            thousands(total.unsigned_abs())
+        ));
+    };
+    let (lo, hi) = (i64::from(first.index()), i64::from(last.index()));
+    let before = covered(i64::MIN / 4, lo - 1);
+    let after = covered(hi + 1, i64::MAX / 4);
+    // Gaps inside the lake's span: bounded by its length, so enumerating is fine.
+    let gaps: Vec<YearMonth> = first
+        .through(*last)
+        .filter(|m| !lake.contains(m) && in_period(m))
+        .collect();
+    let total = before + after + gaps.len() as i64;
+    if total == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let span_text = |lo: i64, hi: i64, n: i64, side: &str| {
+        let meets = |&&(a, b): &&(i64, i64)| a <= hi && b >= lo;
+        let first_in = spans.iter().find(meets).map(|&(a, _)| a.max(lo));
+        let last_in = spans.iter().rev().find(meets).map(|&(_, b)| b.min(hi));
+        match (first_in, last_in) {
+            (Some(a), Some(b)) if a == b => format!("{} ({side})", name(a)),
+            (Some(a), Some(b)) => format!(
+                "{} month(s) {} … {} ({side})",
+                thousands(n.unsigned_abs()),
+                name(a),
+                name(b)
+            ),
+            _ => String::new(),
+        }
+    };
+    if before > 0 {
+        parts.push(span_text(
+            i64::MIN / 4,
+            lo - 1,
+            before,
+            "before the lake's first month",
+        ));
+    }
+    if !gaps.is_empty() {
+        let list: Vec<String> = gaps.iter().take(6).map(ToString::to_string).collect();
+        parts.push(format!(
+            "{}{} (gaps in the lake)",
+            list.join(", "),
+            if gaps.len() > 6 { ", …" } else { "" }
+        ));
+    }
+    if after > 0 {
+        parts.push(span_text(
+            hi + 1,
+            i64::MAX / 4,
+            after,
+            "after the lake's last month",
+        ));
+    }
+    Some(format!(
+        "{} month(s) of this period are not in the lake: {}.",
+        thousands(total.unsigned_abs()),
+        parts.join("; ")
+    ))
 }
