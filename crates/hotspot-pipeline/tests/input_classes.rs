@@ -84,11 +84,14 @@ const SEP: YearMonth = YearMonth {
     month: 9,
 };
 
+/// (field index, column, issue code, valid values with the value stored, invalid values).
+type CodeColumn<'a> = (usize, &'a str, &'a str, &'a [(&'a str, u32)], &'a [&'a str]);
+
 #[test]
 fn out_of_range_codes_are_null_and_counted_never_wrapped() {
     let mut rng = Rng(1);
     // (field index, column, code, valid values and the value stored, invalid values).
-    let columns: [(usize, &str, &str, &[(&str, u32)], &[&str]); 4] = [
+    let columns: [CodeColumn; 4] = [
         (
             10,
             "beat",
