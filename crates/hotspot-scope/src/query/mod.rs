@@ -294,6 +294,7 @@ impl Engine {
             &range,
             r,
             &intervals,
+            &requested,
             &mask,
             taxonomy,
             &mut warnings,

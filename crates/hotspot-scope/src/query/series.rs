@@ -43,6 +43,7 @@ impl Engine {
         range: &Range<usize>,
         r: &ResIndex,
         intervals: &[(i32, i32)],
+        requested: &[(i32, i32)],
         mask: &[bool],
         taxonomy: &Taxonomy,
         warnings: &mut Vec<Warning>,
@@ -60,7 +61,12 @@ impl Engine {
         };
 
         // Offence mix over time.
-        let g = granularity(cube.days.len());
+        // Buckets follow the period asked, not the part of it the lake holds.
+        let asked: i64 = requested
+            .iter()
+            .map(|&(a, b)| i64::from(b) - i64::from(a) + 1)
+            .sum();
+        let g = granularity(usize::try_from(asked).unwrap_or(usize::MAX));
         let top5: Vec<usize> = order.iter().take(5).copied().collect();
         let mut buckets: Vec<String> = top5.iter().map(|&t| ix.types[t].clone()).collect();
         let has_other = order.len() > 5;
