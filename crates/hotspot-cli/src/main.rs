@@ -17,8 +17,10 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc, metered per thread so a script call can be held to its memory limit.
 #[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+static GLOBAL: hotspot_script::Metered<tikv_jemallocator::Jemalloc> =
+    hotspot_script::Metered(tikv_jemallocator::Jemalloc);
 
 /// Hotspot: GPU-accelerated crime-hotspot console for the Chicago Police "Crimes – 2001 to
 /// Present" dataset.

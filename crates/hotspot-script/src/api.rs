@@ -438,11 +438,15 @@ impl Cells {
             idx.truncate(n);
         }
         idx.sort_by(order);
-        Ok(idx
-            .into_iter()
-            .take(n)
-            .map(|i| Dynamic::from_map(self.row(i)))
-            .collect())
+        let mut rows = Array::with_capacity(n.min(idx.len()));
+        for i in idx.into_iter().take(n) {
+            // One native call must not build more rows than the call's memory budget holds.
+            if rows.len() % 256 == 255 && crate::alloc::exceeded() {
+                return Err(crate::sandbox::memory_exceeded());
+            }
+            rows.push(Dynamic::from_map(self.row(i)));
+        }
+        Ok(rows)
     }
 }
 

@@ -13,6 +13,8 @@ pub enum ErrorKind {
     OperationLimit,
     /// Stopped after running longer than the per-call time limit.
     TimeLimit,
+    /// Stopped after holding more memory than the per-call limit.
+    MemoryLimit,
     /// Calls nested too deeply (runaway recursion).
     CallDepth,
     /// A string, array or map grew past its size limit, or an expression nests too deeply.
@@ -117,11 +119,16 @@ fn describe(e: &EvalAltResult, file: &str, limits: &crate::Limits) -> (ErrorKind
     use EvalAltResult as E;
     match e {
         E::ErrorParsing(p, _) => (ErrorKind::Syntax, format!("syntax error: {p}")),
-        E::ErrorTooManyOperations(_) => (
-            ErrorKind::OperationLimit,
+        E::ErrorTooManyOperations(_) => operation_limit(file, limits),
+        E::ErrorTerminated(why, _) if why.to_string() == crate::sandbox::STOP_OPERATIONS => {
+            operation_limit(file, limits)
+        }
+        E::ErrorTerminated(why, _) if why.to_string() == crate::sandbox::STOP_MEMORY => (
+            ErrorKind::MemoryLimit,
             format!(
-                "stopped {file} after {} operations (the limit): does it loop forever?",
-                hotspot_core::fmt::thousands(limits.max_operations)
+                "stopped {file}: it held more than {} (the memory limit per call); a column of \
+                 every cell is 8 bytes a cell, so keep fewer of them or fewer rows",
+                hotspot_core::fmt::bytes(limits.max_memory)
             ),
         ),
         E::ErrorTerminated(_, _) => (
@@ -184,6 +191,16 @@ fn describe(e: &EvalAltResult, file: &str, limits: &crate::Limits) -> (ErrorKind
             (ErrorKind::Runtime, lower_first(text))
         }
     }
+}
+
+fn operation_limit(file: &str, limits: &crate::Limits) -> (ErrorKind, String) {
+    (
+        ErrorKind::OperationLimit,
+        format!(
+            "stopped {file} after {} operations (the limit): does it loop forever?",
+            hotspot_core::fmt::thousands(limits.max_operations)
+        ),
+    )
 }
 
 fn lower_first(s: &str) -> String {

@@ -17,7 +17,7 @@ use rhai::{AST, Dynamic, Engine, FnAccess, FuncArgs, Scope};
 use crate::api::{Cells, Column, Mask};
 use crate::data::{NamedSelection, TaxonomyDef};
 use crate::error::{ErrorKind, ScriptError};
-use crate::sandbox::{Clock, Limits};
+use crate::sandbox::{Limits, Meter};
 use crate::views::{ViewDef, ViewInfo, ViewSpec};
 use crate::{convert, data, defaults, views};
 
@@ -103,7 +103,7 @@ pub struct ScriptHost {
     root: String,
     limits: Limits,
     engine: Engine,
-    clock: Arc<Clock>,
+    meter: Arc<Meter>,
     run: Mutex<RunState>,
     palettes: Vec<Palette>,
     taxonomy: TaxonomyDef,
@@ -152,14 +152,22 @@ impl ScriptHost {
             || "scripts".to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let (engine, clock) = crate::sandbox::engine(&dir, &root, &limits);
+        if limits.max_memory > 0 && !crate::alloc::installed() {
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                tracing::warn!(
+                    "script memory limit not enforced: the global allocator is not hotspot_script::Metered"
+                )
+            });
+        }
+        let (engine, meter) = crate::sandbox::engine(&dir, &root, &limits);
         let mut host = ScriptHost {
             dir,
             on_disk,
             root,
             limits,
             engine,
-            clock,
+            meter,
             run: Mutex::new(RunState::default()),
             palettes: Vec::new(),
             taxonomy: TaxonomyDef::default(),
@@ -589,9 +597,9 @@ impl ScriptHost {
         scope.push_constant("result", convert::result(result, &cells));
         scope.push_constant("cells", cells);
         let _guard = self.state();
-        self.clock.start(self.limits.time_limit);
+        let metering = self.meter.start();
         let out = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &ast);
-        self.clock.stop();
+        drop(metering);
         out.map(|d| d.to_string())
             .map_err(|e| ScriptError::from_eval(file, &e, &self.limits))
     }
@@ -616,9 +624,9 @@ impl ScriptHost {
     }
 
     fn eval(&self, file: &str, ast: &AST) -> Result<Dynamic, ScriptError> {
-        self.clock.start(self.limits.time_limit);
+        let metering = self.meter.start();
         let out = self.engine.eval_ast::<Dynamic>(ast);
-        self.clock.stop();
+        drop(metering);
         out.map_err(|e| ScriptError::from_eval(file, &e, &self.limits))
     }
 
@@ -667,11 +675,11 @@ impl ScriptHost {
                 ));
             }
             let mut scope = Scope::new();
-            self.clock.start(self.limits.time_limit);
+            let metering = self.meter.start();
             let out = self
                 .engine
                 .call_fn::<Dynamic>(&mut scope, ast, func, args.clone());
-            self.clock.stop();
+            drop(metering);
             out.map_err(|e| ScriptError::from_eval(&script.file, &e, &self.limits))
         };
         match run(&script.current) {

@@ -5,7 +5,8 @@
 //! [`ScriptHost::open`] loads the directory (see `scripts/README.md` for every type, function
 //! and field a script can use). Scripts cannot touch files, the network or processes; `import`
 //! only reaches scripts inside the directory; every call runs under [`Limits`] (operations,
-//! call depth, expression depth, string/array/map sizes and a wall-clock time limit), so a
+//! call depth, expression depth, string/array/map sizes, memory held — host columns included,
+//! measured by the [`Metered`] allocator — and a wall-clock time limit), so a
 //! runaway script is stopped with a message naming it instead of hanging the console. Errors
 //! ([`ScriptError`]) name the file, line and column; when a script fails to compile or run, its
 //! last good version (or the built-in default) stays in effect and the error is kept for the
@@ -20,6 +21,7 @@
 //! Palettes themselves are plain data in [`hotspot_core::palette`], which the renderer turns
 //! into its lookup texture.
 
+pub mod alloc;
 pub mod api;
 mod convert;
 mod data;
@@ -30,6 +32,7 @@ mod sandbox;
 mod value;
 mod views;
 
+pub use alloc::Metered;
 pub use data::{NamedSelection, TaxonomyDef};
 pub use error::{ErrorKind, ScriptError};
 pub use host::{Reload, ScriptHost};

@@ -35,6 +35,10 @@ pub struct Limits {
     pub max_map_size: usize,
     /// Modules imported during one call.
     pub max_modules: usize,
+    /// Bytes a call may hold beyond what its thread held when it started: Rhai's values and
+    /// host values (columns, masks, rows) alike; 0 means unlimited. Measured only where the
+    /// binary installs [`crate::Metered`] as its global allocator.
+    pub max_memory: u64,
 }
 
 impl Default for Limits {
@@ -49,23 +53,61 @@ impl Default for Limits {
             max_array_size: 1_000_000,
             max_map_size: 100_000,
             max_modules: 32,
+            max_memory: 256 << 20,
         }
     }
 }
 
-/// The deadline of the call in progress, shared with the engine's progress callback.
+/// Why the sandbox stopped a call: the token of Rhai's `ErrorTerminated`.
+pub(crate) const STOP_OPERATIONS: &str = "\u{1}stop:operations";
+pub(crate) const STOP_TIME: &str = "\u{1}stop:time";
+pub(crate) const STOP_MEMORY: &str = "\u{1}stop:memory";
+
+/// The error a native function returns when the call it runs in is over its memory budget.
+pub(crate) fn memory_exceeded() -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorTerminated(
+        Dynamic::from(STOP_MEMORY),
+        Position::NONE,
+    ))
+}
+
+/// Meters the call in progress: operations, wall clock and memory, checked by the engine's
+/// progress callback at every operation.
+///
+/// Rhai's own operation counter cannot be the limit: a closure passed to a native function
+/// (`array.map(|x| …)`) runs with a copy of the counter that is thrown away when it returns,
+/// so loops nested in closures would never reach it. The meter counts every operation itself.
 #[derive(Debug)]
-pub(crate) struct Clock {
+pub(crate) struct Meter {
     base: Instant,
     /// Nanoseconds after `base`; `u64::MAX` when no call is running.
     deadline: AtomicU64,
+    /// Operations of the call in progress.
+    ops: AtomicU64,
+    /// 0: unlimited.
+    max_ops: u64,
+    time_limit: Duration,
+    max_memory: u64,
+    /// Calls in progress (an import runs inside the call that imports it).
+    depth: AtomicU64,
 }
 
-impl Clock {
-    fn new() -> Arc<Clock> {
-        Arc::new(Clock {
+/// A metered call in progress; dropping it ends the call.
+pub(crate) struct Metering<'a> {
+    meter: &'a Meter,
+    _budget: crate::alloc::Budget,
+}
+
+impl Meter {
+    fn new(limits: &Limits) -> Arc<Meter> {
+        Arc::new(Meter {
             base: Instant::now(),
             deadline: AtomicU64::new(u64::MAX),
+            ops: AtomicU64::new(0),
+            max_ops: limits.max_operations,
+            time_limit: limits.time_limit,
+            max_memory: limits.max_memory,
+            depth: AtomicU64::new(0),
         })
     }
 
@@ -73,19 +115,45 @@ impl Clock {
         self.base.elapsed().as_nanos() as u64
     }
 
-    /// Starts a call that may run for `limit`.
-    pub(crate) fn start(&self, limit: Duration) {
-        let d = self.now().saturating_add(limit.as_nanos() as u64);
-        self.deadline.store(d, Ordering::Relaxed);
-    }
-
-    /// Ends the call in progress.
-    pub(crate) fn stop(&self) {
-        self.deadline.store(u64::MAX, Ordering::Relaxed);
+    /// Starts a call (or joins the one in progress on this thread).
+    pub(crate) fn start(&self) -> Metering<'_> {
+        if self.depth.fetch_add(1, Ordering::Relaxed) == 0 {
+            let d = self
+                .now()
+                .saturating_add(u64::try_from(self.time_limit.as_nanos()).unwrap_or(u64::MAX));
+            self.deadline.store(d, Ordering::Relaxed);
+            self.ops.store(0, Ordering::Relaxed);
+        }
+        Metering {
+            meter: self,
+            _budget: crate::alloc::Budget::enter(self.max_memory),
+        }
     }
 
     fn expired(&self) -> bool {
         self.now() > self.deadline.load(Ordering::Relaxed)
+    }
+
+    /// The progress callback's verdict: `Some(reason)` stops the call.
+    fn check(&self) -> Option<&'static str> {
+        let n = self.ops.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.max_ops != 0 && n > self.max_ops {
+            Some(STOP_OPERATIONS)
+        } else if crate::alloc::exceeded() {
+            Some(STOP_MEMORY)
+        } else if n.is_multiple_of(256) && self.expired() {
+            Some(STOP_TIME)
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for Metering<'_> {
+    fn drop(&mut self) {
+        if self.meter.depth.fetch_sub(1, Ordering::Relaxed) == 1 {
+            self.meter.deadline.store(u64::MAX, Ordering::Relaxed);
+        }
     }
 }
 
@@ -227,10 +295,11 @@ impl rhai::ModuleResolver for ConfinedResolver {
 
 /// Builds the sandboxed engine for the scripts in `dir` (canonical), with `root` as the
 /// directory's display name.
-pub(crate) fn engine(dir: &Path, root: &str, limits: &Limits) -> (Engine, Arc<Clock>) {
+pub(crate) fn engine(dir: &Path, root: &str, limits: &Limits) -> (Engine, Arc<Meter>) {
     let mut engine = Engine::new();
     engine
-        .set_max_operations(limits.max_operations)
+        // The meter counts operations (see [`Meter`]); Rhai's own counter stays unlimited.
+        .set_max_operations(0)
         .set_max_call_levels(limits.max_call_levels)
         .set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth)
         .set_max_string_size(limits.max_string_size)
@@ -247,17 +316,11 @@ pub(crate) fn engine(dir: &Path, root: &str, limits: &Limits) -> (Engine, Arc<Cl
     engine.on_debug(|s, src, pos| {
         tracing::debug!(target: "hotspot_script", "{}:{pos}: {s}", src.unwrap_or("script"))
     });
-    let clock = Clock::new();
-    let c = Arc::clone(&clock);
-    engine.on_progress(move |ops| {
-        if ops % 512 == 0 && c.expired() {
-            Some(Dynamic::from("time limit"))
-        } else {
-            None
-        }
-    });
+    let meter = Meter::new(limits);
+    let m = Arc::clone(&meter);
+    engine.on_progress(move |_| m.check().map(Dynamic::from));
     crate::api::register(&mut engine);
-    (engine, clock)
+    (engine, meter)
 }
 
 #[cfg(test)]
