@@ -67,22 +67,43 @@ fn is_retryable_error(e: &ureq::Error) -> bool {
     )
 }
 
-/// Parses a `Retry-After` value: delay-seconds or an HTTP-date.
+/// Parses a `Retry-After` value: delay-seconds or an HTTP-date (IMF-fixdate, RFC 850 or
+/// asctime, as RFC 9110 §10.2.3 asks a recipient to accept). Whatever the server sends, the
+/// answer is a valid `Duration` (a huge delay saturates; the caller caps it) or `None` for
+/// what is not a delay (negative, not a number, not a date), which falls back to the backoff.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if v.is_empty() || v.len() > 64 {
+        return None;
     }
-    if let Ok(secs) = v.parse::<f64>()
-        && secs.is_finite()
-        && secs >= 0.0
-    {
-        return Some(Duration::from_secs_f64(secs));
+    if v.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than a u64 holds: as long a wait as can be.
+        return Some(v.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
     }
-    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    if let Ok(secs) = v.parse::<f64>() {
+        // Not allowed by the RFC, but sent: `1.5`, `1e20`. Negative, NaN: not a delay.
+        return if secs >= 0.0 {
+            Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+        } else {
+            None
+        };
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .ok()
+        .or_else(|| {
+            ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+                .iter()
+                .find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok())
+                .map(|n| n.and_utc())
+        })?;
     let now: chrono::DateTime<chrono::Utc> = now.into();
-    let wait = when.signed_duration_since(now);
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    // A date in the past means "now".
+    Some(
+        when.signed_duration_since(now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 fn snippet(body: &[u8]) -> String {
@@ -262,6 +283,37 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retry_after_from_a_hostile_server_never_panics() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // 07:28:00
+        let cases: [(&str, Option<Duration>); 14] = [
+            ("1e20", Some(Duration::MAX)),
+            ("1e400", Some(Duration::MAX)), // parses as infinity
+            ("99999999999999999999999999", Some(Duration::MAX)),
+            ("18446744073709551615", Some(Duration::from_secs(u64::MAX))),
+            ("-1", None),
+            ("-0.5", None),
+            ("NaN", None),
+            ("inf", Some(Duration::MAX)),
+            ("1.5", Some(Duration::from_millis(1500))),
+            ("", None),
+            ("   ", None),
+            // RFC 850 and asctime dates, 30 s ahead.
+            (
+                "Wednesday, 21-Oct-15 07:28:30 GMT",
+                Some(Duration::from_secs(30)),
+            ),
+            ("Wed Oct 21 07:28:30 2015", Some(Duration::from_secs(30))),
+            // Far past: retry now.
+            ("Mon, 01 Jan 1900 00:00:00 GMT", Some(Duration::ZERO)),
+        ];
+        for (value, expect) in cases {
+            assert_eq!(parse_retry_after(value, now), expect, "{value:?}");
+        }
+        let long = "9".repeat(10_000);
+        assert_eq!(parse_retry_after(&long, now), None);
     }
 
     #[test]

@@ -362,6 +362,87 @@ fn a_killed_run_resumes_without_refetching() {
 }
 
 #[test]
+fn ingest_build_and_repair_between_runs_leave_the_fetch_alone() {
+    // `_fetch/` belongs to fetch (its pages and checkpoint outlive a killed run); the sweeps
+    // of ingest, build and `status --repair` clean `_staging/` and old snapshots only.
+    let (sample, rows) = (&generated().path, generated().rows.clone());
+    let n = rows.len() as u64;
+    let server = Server::start(rows);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = Lake::new(dir.path().join("fetched"));
+    let mut opts = options(&server, 2500);
+    opts.fail_after_pages = Some(2);
+    fetch(&lake, &opts, &NoProgress).expect_err("killed");
+    let sorted = |mut v: Vec<PathBuf>| {
+        v.sort();
+        v
+    };
+    let pages = sorted(page_files(&lake));
+    assert_eq!(pages.len(), 2);
+    let checkpoint = read_checkpoint(&lake).expect("read").expect("checkpoint");
+
+    hotspot_pipeline::ingest(&lake, &[sample.to_path_buf()], &NoProgress).expect("ingest");
+    hotspot_pipeline::build(&lake, &Default::default(), &NoProgress).expect("build");
+    let removed = hotspot_pipeline::verify::repair(&lake).expect("repair");
+    assert!(
+        removed.iter().all(|r| !r.contains("_fetch")),
+        "repair removed {removed:?}"
+    );
+    assert_eq!(
+        sorted(page_files(&lake)),
+        pages,
+        "the fetched pages survive"
+    );
+    assert_eq!(
+        read_checkpoint(&lake).expect("read").expect("checkpoint"),
+        checkpoint
+    );
+
+    server.clear_log();
+    opts.fail_after_pages = None;
+    let out = fetch(&lake, &opts, &NoProgress).expect("resume");
+    assert!(out.resumed);
+    assert_eq!(out.pages_resumed, 2);
+    assert_eq!(
+        out.rows_fetched,
+        n - 5000,
+        "the kept pages were not fetched again"
+    );
+    assert_same_bronze(&lake, &direct_lake(dir.path(), sample));
+}
+
+#[test]
+fn retry_after_values_no_server_should_send_are_survived() {
+    // Absurd, negative and malformed delays: each either waits at most the cap or falls back
+    // to the backoff, and never panics (`1e20` seconds overflowed `Duration` before).
+    let rows = generated().rows.clone();
+    let n = rows.len() as u64;
+    let server = Server::start(rows);
+    server.set_faults(move |n, _| match n {
+        0 => Some(Fault::Status(429, Some("1e20".into()))),
+        1 => Some(Fault::Status(429, Some("-5".into()))),
+        2 => Some(Fault::Status(503, Some("99999999999999999999999".into()))),
+        3 => Some(Fault::Status(429, Some("tomorrow-ish".into()))),
+        _ => None,
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = Lake::new(dir.path());
+    let mut opts = options(&server, 3000);
+    opts.max_retry_after = Duration::from_millis(300);
+    let started = Instant::now();
+    let out = fetch(&lake, &opts, &NoProgress).expect("fetch survives");
+    let took = started.elapsed();
+    // Two capped waits of 300 ms, two backoffs of at most 50 ms.
+    assert!(
+        took >= Duration::from_millis(600),
+        "capped waits were honoured: {took:?}"
+    );
+    assert!(took < Duration::from_secs(30), "no absurd wait: {took:?}");
+    assert_eq!(out.traffic.retries, 4);
+    assert_eq!(out.rows_ingested, n);
+}
+
+#[test]
 fn an_outage_mid_run_resumes_without_refetching() {
     let rows = generated().rows.clone();
     let n = rows.len() as u64;
