@@ -111,7 +111,7 @@ fn scope(lake: &Lake, runs: usize) -> Result<()> {
     let engine = open_engine(lake)?;
     let load = t.elapsed().as_secs_f64();
     let summary = engine.summary();
-    println!(
+    outln!(
         "lake {}: {} records, {} months; loaded in {:.2} s, index ≈ {:.0} MiB, peak RSS {}",
         lake.root().display(),
         thousands(summary.records),
@@ -119,12 +119,15 @@ fn scope(lake: &Lake, runs: usize) -> Result<()> {
         load,
         summary.index_bytes as f64 / (1u64 << 20) as f64,
         peak_rss_bytes().map(gib).unwrap_or_default()
-    );
+    )?;
     let taxonomy = hotspot_core::taxonomy::Taxonomy::default();
-    println!(
+    outln!(
         "{:<44} {:>10} {:>10} {:>9}",
-        "scope", "median ms", "p95 ms", "cells"
-    );
+        "scope",
+        "median ms",
+        "p95 ms",
+        "cells"
+    )?;
     for (name, scope) in hotspot_scope::bench::standard_scopes(&engine) {
         let mut times = Vec::with_capacity(runs);
         let mut cells = 0;
@@ -136,11 +139,11 @@ fn scope(lake: &Lake, runs: usize) -> Result<()> {
         }
         times.sort_by(f64::total_cmp);
         let p95 = times[((times.len() as f64 * 0.95) as usize).min(times.len() - 1)];
-        println!(
+        outln!(
             "{name:<44} {:>10.2} {p95:>10.2} {:>9}",
             times[times.len() / 2],
             thousands(cells as u64)
-        );
+        )?;
     }
     Ok(())
 }
@@ -180,11 +183,11 @@ fn pipeline(
                 };
                 let t = Instant::now();
                 hotspot_synth::generate_to_path(&model, &options, &path, bars)?;
-                println!(
+                outln!(
                     "generated {} rows in {:.1} s (not part of the figures below)",
                     thousands(rows),
                     t.elapsed().as_secs_f64()
-                );
+                )?;
             }
             path
         }
@@ -212,49 +215,49 @@ fn pipeline(
     let build_peak = peak_rss_bytes();
 
     let read = ingest.run.counts.rows_read as f64;
-    println!();
-    println!(
+    outln!()?;
+    outln!(
         "pipeline benchmark: {} rows, {:.2} GB CSV, {} cores",
         thousands(ingest.run.counts.rows_read),
         csv_bytes as f64 / 1e9,
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
-    );
-    println!("{:<26} {:>9} {:>14}", "stage", "seconds", "rows/s");
+    )?;
+    outln!("{:<26} {:>9} {:>14}", "stage", "seconds", "rows/s")?;
     for (name, d) in bars.timings() {
         let s = d.as_secs_f64();
-        println!(
+        outln!(
             "{name:<26} {s:>9.2} {:>14}",
             thousands((read / s.max(1e-9)) as u64)
-        );
+        )?;
     }
-    println!(
+    outln!(
         "{:<26} {ingest_s:>9.2} {:>14}   peak RSS {}",
         "ingest total",
         thousands((read / ingest_s) as u64),
         ingest_peak.map(gib).unwrap_or_default()
-    );
-    println!(
+    )?;
+    outln!(
         "{:<26} {build_s:>9.2} {:>14}   peak RSS {}",
         "build total",
         thousands((read / build_s) as u64),
         build_peak.map(gib).unwrap_or_default()
-    );
-    println!(
+    )?;
+    outln!(
         "{:<26} {:>9.2} {:>14}",
         "ingest + build",
         ingest_s + build_s,
         thousands((read / (ingest_s + build_s)) as u64)
-    );
-    println!(
+    )?;
+    outln!(
         "reconciliation: read {} = accepted {} + quarantined {} + superseded {}",
         thousands(ingest.run.counts.rows_read),
         thousands(ingest.run.counts.accepted),
         thousands(ingest.run.counts.quarantined),
         thousands(ingest.run.counts.superseded)
-    );
-    println!(
+    )?;
+    outln!(
         "sizes: CSV {}, Bronze {}, whole lake {}; months {}; cells r10 {}",
         gib(csv_bytes),
         gib(bronze_bytes),
@@ -268,7 +271,7 @@ fn pipeline(
                 .copied()
                 .unwrap_or(0)
         )
-    );
+    )?;
     Ok(())
 }
 
@@ -313,16 +316,16 @@ fn render(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8]) -> Result<(
         ..HeadlessOptions::default()
     })
     .context("cannot render")?;
-    println!("lake {}: {}", lake.root().display(), h.gpu.describe());
+    outln!("lake {}: {}", lake.root().display(), h.gpu.describe())?;
     let sizes = [(1920, 1080), (3840, 2160)];
     for size in sizes {
         let t = hotspot_render::bench::empty_frame_ms(&mut h, size, frames)?;
-        println!("empty frame {}x{}: {t:.1} ms", size.0, size.1);
+        outln!("empty frame {}x{}: {t:.1} ms", size.0, size.1)?;
     }
     let rows = hotspot_render::bench::run(&mut h, &layers, &sizes, frames)?;
-    print!(
+    out!(
         "{}",
         hotspot_render::bench::table(&h.gpu.describe(), h.msaa(), &rows)
-    );
+    )?;
     Ok(())
 }

@@ -29,7 +29,7 @@ pub enum ModelCommand {
 
 pub fn ingest(lake: &Lake, files: &[PathBuf], then_build: bool, bars: &Bars) -> Result<()> {
     let outcome = hotspot_pipeline::ingest(lake, files, bars).context("ingest failed")?;
-    report::ingest(&outcome.run, &outcome.quarantine_sample);
+    report::ingest(&outcome.run, &outcome.quarantine_sample)?;
     if then_build {
         build(lake, None, None, false, bars)?;
     }
@@ -60,7 +60,7 @@ pub fn build(
         bars,
     )
     .context("build failed")?;
-    report::build(&outcome.info);
+    report::build(&outcome.info)?;
     Ok(())
 }
 
@@ -70,14 +70,14 @@ pub fn status_with(lake: &Lake, repair: bool) -> Result<()> {
     if repair {
         let removed = hotspot_pipeline::verify::repair(lake)?;
         if removed.is_empty() {
-            println!("nothing to repair: no leftovers of killed runs");
+            outln!("nothing to repair: no leftovers of killed runs")?;
         } else {
-            println!("removed {}", removed.join(", "));
+            outln!("removed {}", removed.join(", "))?;
         }
     }
     let check = hotspot_pipeline::verify::verify(lake)?;
     let manifest = lake.read_manifest()?;
-    report::status(lake, &manifest, &check);
+    report::status(lake, &manifest, &check)?;
     if check.damaged() {
         bail!(
             "the lake at {} is damaged: see above for what to do",
@@ -128,7 +128,7 @@ pub fn generate(
     let started = std::time::Instant::now();
     let summary = hotspot_synth::generate_to_path(&model, &options, out, bars)
         .with_context(|| format!("cannot write {}", out.display()))?;
-    println!(
+    outln!(
         "wrote {} rows to {} in {:.1} s ({} duplicates, {} without coordinates, {} homicides)",
         thousands(summary.rows),
         out.display(),
@@ -136,7 +136,7 @@ pub fn generate(
         thousands(summary.duplicates),
         thousands(summary.without_coordinates),
         thousands(summary.homicides)
-    );
+    )?;
     Ok(())
 }
 
@@ -159,10 +159,10 @@ pub fn demo(
             .with_context(|| format!("cannot clear {}", lake.root().display()))?;
     }
     if fresh || !has_data {
-        println!(
+        outln!(
             "Generating a synthetic Chicago: {} incidents, {from} … {to} (seed {seed})",
             thousands(rows)
-        );
+        )?;
         std::fs::create_dir_all(lake.root())?;
         let scratch = tempfile::Builder::new()
             .prefix("_demo-city-")
@@ -173,12 +173,12 @@ pub fn demo(
         ingest(lake, &[csv], false, bars)?;
         build(lake, None, None, false, bars)?;
     } else {
-        println!("Using the existing lake (pass --fresh to regenerate).");
+        outln!("Using the existing lake (pass --fresh to regenerate).")?;
         if !manifest.dirty_months.is_empty() {
             build(lake, None, None, false, bars)?;
         }
     }
-    println!();
+    outln!()?;
     status(lake)
 }
 
@@ -190,11 +190,11 @@ pub fn model(what: ModelCommand) -> Result<()> {
             let json = model.to_json().context("cannot serialise the model")?;
             hotspot_core::lake::write_atomic(&out, json.as_bytes())
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            println!(
+            outln!(
                 "wrote {} ({} bytes)",
                 out.display(),
                 thousands(json.len() as u64)
-            );
+            )?;
             Ok(())
         }
     }
@@ -202,7 +202,7 @@ pub fn model(what: ModelCommand) -> Result<()> {
 
 pub fn fetch(lake: &Lake, options: &hotspot_fetch::FetchOptions, bars: &Bars) -> Result<()> {
     let outcome = hotspot_fetch::fetch(lake, options, bars).context("fetch failed")?;
-    println!(
+    outln!(
         "{:?} run{}: {} page(s), {} rows downloaded in {:.1} s ({} requests, {} retries, {:.1} MB)",
         outcome.kind,
         if outcome.resumed {
@@ -219,16 +219,16 @@ pub fn fetch(lake: &Lake, options: &hotspot_fetch::FetchOptions, bars: &Bars) ->
         thousands(outcome.traffic.requests),
         thousands(outcome.traffic.retries),
         outcome.traffic.bytes as f64 / 1e6
-    );
+    )?;
     if let Some(hw) = &outcome.high_water {
-        println!("high-water mark: updated_on {hw}");
+        outln!("high-water mark: updated_on {hw}")?;
     }
     match &outcome.ingest {
-        Some(i) => report::ingest(&i.run, &i.quarantine_sample),
-        None => println!("nothing changed upstream"),
+        Some(i) => report::ingest(&i.run, &i.quarantine_sample)?,
+        None => outln!("nothing changed upstream")?,
     }
     if let Some(b) = &outcome.build {
-        report::build(&b.info);
+        report::build(&b.info)?;
     }
     Ok(())
 }

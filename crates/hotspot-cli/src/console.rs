@@ -11,9 +11,10 @@ use crate::render::parse_size;
 
 #[derive(Args, Debug)]
 pub struct ConsoleArgs {
-    /// The scripts directory (palettes, taxonomy, views, playlist, quick hits).
-    #[arg(long, default_value = "scripts")]
-    pub scripts: PathBuf,
+    /// The scripts directory (palettes, taxonomy, views, playlist, quick hits); default
+    /// ./scripts if there is one, else the built-ins.
+    #[arg(long)]
+    pub scripts: Option<PathBuf>,
     /// Wall-screen mode: fullscreen, large type, no sidebar, cycling the scripted playlist.
     #[arg(long)]
     pub wall: bool,
@@ -34,7 +35,7 @@ pub struct ConsoleArgs {
 /// Opens the console window.
 pub fn console(lake: &Lake, args: ConsoleArgs, started: Instant) -> Result<()> {
     let mut options = hotspot_console::ConsoleOptions::new(lake.root());
-    options.scripts = args.scripts;
+    options.scripts = crate::scripts::resolve(args.scripts.as_deref())?;
     options.wall = args.wall;
     options.fullscreen = args.fullscreen;
     options.size = args.size;

@@ -3,6 +3,9 @@
 //! Thin by design: it parses arguments (clap), sets up logging (tracing) and progress bars
 //! (indicatif), calls the library crates and reports errors (anyhow). No analysis lives here.
 
+#[macro_use]
+mod output;
+
 mod bench;
 mod commands;
 mod console;
@@ -10,6 +13,7 @@ mod progress;
 mod query;
 mod render;
 mod report;
+mod scripts;
 
 use std::path::PathBuf;
 
@@ -168,6 +172,8 @@ fn main() -> std::process::ExitCode {
         .init();
     match run(cli, started) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of our output has gone (`hotspot query | head`): nothing to report.
+        Err(e) if output::is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
@@ -204,7 +210,7 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
             if no_console {
                 return Ok(());
             }
-            println!("\nOpening the console (close the window to quit; --no-console to skip)…");
+            outln!("\nOpening the console (close the window to quit; --no-console to skip)…")?;
             console::console(&lake, console, std::time::Instant::now())
         }
         Command::Console(args) => console::console(&lake, args, started),

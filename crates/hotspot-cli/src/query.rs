@@ -158,7 +158,7 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
     };
     let r = engine.query(&scope, taxonomy)?;
     if args.json {
-        println!("{}", r.to_json()?);
+        outln!("{}", r.to_json()?)?;
         return Ok(());
     }
     let crumbs: Vec<&str> = r
@@ -167,7 +167,7 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
         .iter()
         .map(|c| c.label.as_str())
         .collect();
-    println!(
+    outln!(
         "{} · {} · {}{}",
         hotspot_core::res::display(scope.res),
         crumbs.join(" › "),
@@ -177,51 +177,51 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
         } else {
             String::new()
         }
-    );
+    )?;
     let k = &r.kpis;
-    println!(
+    outln!(
         "  {:<22} {:>10}  {}",
         k.incidents_label,
         thousands(k.incidents),
         delta(&k.incidents_delta)
-    );
+    )?;
     if let Some(b) = &k.busiest {
-        println!(
+        outln!(
             "  {:<22} {:>10}  {} ({:015x}) {}",
             "Busiest cell",
             thousands(u64::from(b.value)),
             b.label,
             b.cell,
             delta(&b.delta)
-        );
+        )?;
     }
     if let Some(s) = k.avg_focus_share {
-        println!("  {:<22} {:>10}", "Avg focus share", percent(s, 0));
+        outln!("  {:<22} {:>10}", "Avg focus share", percent(s, 0))?;
     }
-    println!(
+    outln!(
         "  {:<22} {:>10}  {}",
         "Arrests",
         thousands(k.arrests),
         delta(&k.arrests_delta)
-    );
-    println!("  {:<22} {:>10}", "Arrest rate", percent(k.arrest_rate, 1));
+    )?;
+    outln!("  {:<22} {:>10}", "Arrest rate", percent(k.arrest_rate, 1))?;
     if let Some(c) = r.comparison.change_share {
-        println!(
+        outln!(
             "  {:<22} {:>10}  vs {} ({})",
             "Change",
             percent(c, 0),
             r.comparison.period_label,
             thousands(r.comparison.incidents)
-        );
+        )?;
     }
     if !k.window.note.is_empty() {
-        println!("  ({})", k.window.note);
+        outln!("  ({})", k.window.note)?;
     }
     for w in &r.warnings {
-        println!("  ! {}", w.message);
+        outln!("  ! {}", w.message)?;
     }
-    println!();
-    println!(
+    outln!()?;
+    outln!(
         "{:<15} {:<30} {:>9} {:>9} {:<24} {:>4} {:>6} {:>6} {:>17}",
         "cell",
         "label",
@@ -232,7 +232,7 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
         "share",
         "arrest",
         "95% interval"
-    );
+    )?;
     for row in &r.table {
         let label: String = row.label.chars().take(30).collect();
         let dom: String = row
@@ -242,7 +242,7 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
             .chars()
             .take(24)
             .collect();
-        println!(
+        outln!(
             "{:015x} {:<30} {:>9} {:>9} {:<24} {:>4} {:>6} {:>6} {:>17}",
             row.cell,
             label,
@@ -259,12 +259,12 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
                 percent(row.wilson_lo, 0),
                 percent(row.wilson_hi, 0)
             )
-        );
+        )?;
     }
-    println!(
+    outln!(
         "\n{} cells with data · answered in {:.1} ms",
         thousands(r.cells.len() as u64),
         r.elapsed_us as f64 / 1000.0
-    );
+    )?;
     Ok(())
 }

@@ -109,9 +109,10 @@ pub struct RenderArgs {
     pub view: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "dark")]
     pub theme: ThemeArg,
-    /// The scripts directory (palettes, taxonomy).
-    #[arg(long, default_value = "scripts")]
-    pub scripts: PathBuf,
+    /// The scripts directory (palettes, taxonomy); default ./scripts if there is one, else the
+    /// built-ins. With --view: the scripts directory the view is in.
+    #[arg(long)]
+    pub scripts: Option<PathBuf>,
     /// MSAA samples (1 or 4).
     #[arg(long, default_value = "4", value_parser = parse_msaa)]
     pub msaa: u32,
@@ -137,7 +138,7 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     let engine = open_engine(lake)?;
     let scripts_dir = match &args.view {
         Some(v) => view_scripts_dir(v),
-        None => args.scripts.clone(),
+        None => crate::scripts::resolve(args.scripts.as_deref())?,
     };
     let host = ScriptHost::open(&scripts_dir);
     for e in host.errors() {
@@ -229,7 +230,7 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     }
     view.render_png(&frame, &overlay, &args.out)
         .with_context(|| format!("cannot render {}", args.out.display()))?;
-    println!(
+    outln!(
         "wrote {} ({w}×{h}, {} cells with data of {} at {}, {}) in {:.1} s on {}",
         args.out.display(),
         thousands(result.cells.len() as u64),
@@ -238,7 +239,7 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         metric.title(),
         started.elapsed().as_secs_f64(),
         view.headless.gpu.describe()
-    );
+    )?;
     Ok(())
 }
 

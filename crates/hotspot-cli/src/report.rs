@@ -7,9 +7,9 @@ use hotspot_pipeline::Quarantined;
 use hotspot_pipeline::verify::{Finding, Report, Severity};
 
 /// The reconciliation line and what the run touched.
-pub fn ingest(run: &IngestRun, sample: &[Quarantined]) {
+pub fn ingest(run: &IngestRun, sample: &[Quarantined]) -> std::io::Result<()> {
     let c = &run.counts;
-    println!(
+    outln!(
         "rows read {} = accepted {} + quarantined {} + superseded {}{}",
         thousands(c.rows_read),
         thousands(c.accepted),
@@ -20,15 +20,15 @@ pub fn ingest(run: &IngestRun, sample: &[Quarantined]) {
         } else {
             "  (DOES NOT RECONCILE)"
         }
-    );
+    )?;
     if run.replaced_in_lake > 0 {
-        println!(
+        outln!(
             "updated {} records already in the lake",
             thousands(run.replaced_in_lake)
-        );
+        )?;
     }
     for s in &run.sources {
-        println!(
+        outln!(
             "  {}  {} rows, {} header{}",
             s.name,
             thousands(s.rows_read),
@@ -38,7 +38,7 @@ pub fn ingest(run: &IngestRun, sample: &[Quarantined]) {
             } else {
                 format!(", ignored columns: {}", s.extra_columns.join(", "))
             }
-        );
+        )?;
     }
     if !run.quarantine_reasons.is_empty() {
         let reasons: Vec<String> = run
@@ -46,36 +46,40 @@ pub fn ingest(run: &IngestRun, sample: &[Quarantined]) {
             .iter()
             .map(|(k, v)| format!("{k} {}", thousands(*v)))
             .collect();
-        println!("quarantined by reason: {}", reasons.join(", "));
+        outln!("quarantined by reason: {}", reasons.join(", "))?;
         for q in sample.iter().take(5) {
             let raw: String = q.raw.chars().take(80).collect();
-            println!(
+            outln!(
                 "  {}:{}  {}  {}  | {raw}",
-                q.source, q.line, q.reason, q.detail
-            );
+                q.source,
+                q.line,
+                q.reason,
+                q.detail
+            )?;
         }
         if let Some(f) = &run.quarantine_file {
-            println!("all quarantined rows: {f}");
+            outln!("all quarantined rows: {f}")?;
         }
     }
     match run.months_touched.as_slice() {
-        [] => println!("no month changed"),
-        [one] => println!("month rewritten: {one}"),
-        many => println!(
+        [] => outln!("no month changed")?,
+        [one] => outln!("month rewritten: {one}")?,
+        many => outln!(
             "months rewritten: {} ({} … {})",
             many.len(),
             many[0],
             many[many.len() - 1]
-        ),
+        )?,
     }
+    Ok(())
 }
 
 /// What a build produced.
-pub fn build(info: &BuildInfo) {
+pub fn build(info: &BuildInfo) -> std::io::Result<()> {
     if info.months_built.is_empty() && info.months_removed.is_empty() {
-        println!("nothing to build: every month is up to date");
+        outln!("nothing to build: every month is up to date")?;
     } else {
-        println!(
+        outln!(
             "built {} month(s){} in {:.1} s",
             info.months_built.len(),
             match (info.months_built.first(), info.months_built.last()) {
@@ -84,9 +88,9 @@ pub fn build(info: &BuildInfo) {
                 _ => String::new(),
             },
             info.seconds
-        );
+        )?;
     }
-    println!(
+    outln!(
         "lake: {} records, {} without usable coordinates{}",
         thousands(info.records),
         thousands(info.unmapped),
@@ -100,40 +104,41 @@ pub fn build(info: &BuildInfo) {
                 .collect();
             format!(" ({})", parts.join(", "))
         }
-    );
+    )?;
     let cells: Vec<String> = info
         .cells_per_resolution
         .iter()
         .map(|(r, n)| format!("r{r} {}", thousands(*n)))
         .collect();
-    println!("cells with data: {}", cells.join(" · "));
+    outln!("cells with data: {}", cells.join(" · "))?;
+    Ok(())
 }
 
 /// The lake summary (`hotspot status`, and the end of `hotspot demo`), after checking the lake
 /// against its manifest ([`hotspot_pipeline::verify`]).
-pub fn status(lake: &Lake, m: &Manifest, check: &Report) {
-    println!(
+pub fn status(lake: &Lake, m: &Manifest, check: &Report) -> std::io::Result<()> {
+    outln!(
         "Lake {}{}",
         lake.root().display(),
         check
             .generation
             .map(|g| format!(" (snapshot {g})"))
             .unwrap_or_default()
-    );
+    )?;
     if m.bronze_months.is_empty() {
-        println!("  empty: run `hotspot ingest FILE…` or `hotspot demo`");
-        return;
+        outln!("  empty: run `hotspot ingest FILE…` or `hotspot demo`")?;
+        return Ok(());
     }
     let (first, last) = (
         m.bronze_months[0],
         m.bronze_months[m.bronze_months.len() - 1],
     );
-    println!(
+    outln!(
         "  Bronze: {} months ({first} … {last})",
         m.bronze_months.len()
-    );
+    )?;
     let t = &m.totals;
-    println!(
+    outln!(
         "  Ingested: {} runs, {} files; rows read {} = accepted {} + quarantined {} + superseded {}",
         m.ingest_runs.len(),
         m.sources.len(),
@@ -141,30 +146,30 @@ pub fn status(lake: &Lake, m: &Manifest, check: &Report) {
         thousands(t.accepted),
         thousands(t.quarantined),
         thousands(t.superseded)
-    );
+    )?;
     if let Some(b) = &m.build {
-        println!("  Built: {}", b.built_at);
+        outln!("  Built: {}", b.built_at)?;
         let arrests: u64 = m.months.values().map(|s| s.arrests_geolocated).sum();
         let mapped: u64 = m.months.values().map(|s| s.geolocated).sum();
-        println!(
+        outln!(
             "  Records: {} ({} mapped, {} unmapped); arrest rate {}",
             thousands(b.records),
             thousands(mapped),
             thousands(b.unmapped),
             hotspot_core::fmt::percent(hotspot_core::stats::rate(arrests as f64, mapped as f64), 1)
-        );
+        )?;
         for (r, n) in &b.cells_per_resolution {
-            println!(
+            outln!(
                 "  {:<26} {:>8} cells   {}",
                 res::display(*r),
                 thousands(*n),
                 res::size_text(*r)
-            );
+            )?;
         }
     } else {
-        println!("  Not built yet: run `hotspot build`");
+        outln!("  Not built yet: run `hotspot build`")?;
     }
-    not_accepted(m);
+    not_accepted(m)?;
     let damage: Vec<&Finding> = check
         .findings
         .iter()
@@ -175,31 +180,32 @@ pub fn status(lake: &Lake, m: &Manifest, check: &Report) {
             Severity::Damage => "DAMAGED",
             Severity::Note => "note",
         };
-        println!("  {tag}: {}: {}", f.path.display(), f.problem);
-        println!("    → {}", f.fix);
+        outln!("  {tag}: {}: {}", f.path.display(), f.problem)?;
+        outln!("    → {}", f.fix)?;
     }
     if !damage.is_empty() {
-        println!(
+        outln!(
             "  The lake is damaged ({} problem(s) in {} files checked): answers may be wrong.",
             damage.len(),
             thousands(check.files_checked as u64)
-        );
+        )?;
     } else if m.dirty_months.is_empty() && m.build.is_some() {
-        println!(
+        outln!(
             "  Up to date ({} files checked).",
             thousands(check.files_checked as u64)
-        );
+        )?;
     } else if !m.dirty_months.is_empty() {
-        println!(
+        outln!(
             "  {} month(s) changed since the last build: run `hotspot build`",
             m.dirty_months.len()
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// Every row that did not become a record, by reason, and fields stored as null, over all
 /// ingest runs.
-fn not_accepted(m: &Manifest) {
+fn not_accepted(m: &Manifest) -> std::io::Result<()> {
     let mut reasons: std::collections::BTreeMap<&str, u64> = Default::default();
     let mut fields: std::collections::BTreeMap<&str, u64> = Default::default();
     for run in &m.ingest_runs {
@@ -217,18 +223,19 @@ fn not_accepted(m: &Manifest) {
             .join(", ")
     };
     if !reasons.is_empty() {
-        println!("  Quarantined by reason: {}", list(&reasons));
+        outln!("  Quarantined by reason: {}", list(&reasons))?;
     }
     if m.totals.superseded > 0 {
-        println!(
+        outln!(
             "  Superseded: {} older copies of records (duplicate ids)",
             thousands(m.totals.superseded)
-        );
+        )?;
     }
     if !fields.is_empty() {
-        println!(
+        outln!(
             "  Kept with a field stored as null (its value was unusable): {}",
             list(&fields)
-        );
+        )?;
     }
+    Ok(())
 }

@@ -1,21 +1,8 @@
 //! The real `hotspot` binary, end to end on a small synthetic city.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn hotspot(lake: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hotspot"))
-        .arg("--lake")
-        .arg(lake)
-        .arg("--quiet")
-        .args(args)
-        .output()
-        .expect("run hotspot")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{hotspot, stdout};
 
 #[test]
 fn demo_status_query_and_errors() {
@@ -104,4 +91,37 @@ fn demo_status_query_and_errors() {
     let o = hotspot(&lake, &["ingest", "/no/such/file.csv"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such/file.csv"));
+
+    // A mistyped --scripts is an error, not a silent fall back to the built-ins.
+    for args in [
+        &["render", "--scripts", "/no/such/scripts", "--out", "x.png"][..],
+        &["console", "--scripts", "/no/such/scripts"][..],
+    ] {
+        let o = hotspot(&lake, args);
+        let command = args[0];
+        assert!(!o.status.success(), "{command}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("--scripts /no/such/scripts: no such directory"),
+            "{command}: {err}"
+        );
+    }
+
+    // A reader that goes away early (`hotspot query | head -1`): a quiet, successful exit.
+    for args in [
+        &["query", "--res", "10", "--top", "500"][..],
+        &["status"][..],
+    ] {
+        let mut child = common::command(&lake)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take()); // the read end closes before anything is written
+        let o = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{args:?}: {:?} {err}", o.status);
+        assert!(err.trim().is_empty(), "{args:?}: {err}");
+    }
 }

@@ -5,26 +5,16 @@
 //! It needs Xvfb and a GPU adapter, so it is `#[ignore = …]` (listed with the reason by a
 //! plain `cargo test`); CI runs it with `--include-ignored`, where anything missing fails it.
 
+mod common;
+
+use common::{command as hotspot, text};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use hotspot_render::{Image, Palette};
 use hotspot_testkit::display::Xvfb;
-
-fn hotspot(lake: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hotspot"));
-    c.arg("--lake").arg(lake).arg("--quiet");
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Runs a command with a time limit (the child is killed past it).
 fn run_with_timeout(mut cmd: Command, limit: Duration) -> Output {

@@ -7,6 +7,10 @@
 //! The update exercises the hard cases: revisions of records already in the lake (an arrest
 //! recorded later), records that move to another month, and a month that did not exist.
 
+mod common;
+
+use common::{command as hotspot, copy_dir};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,12 +22,6 @@ use hotspot_scope::{Engine, Scope, Selection};
 
 /// Kills per command.
 const KILLS: usize = 50;
-
-fn hotspot(lake: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hotspot"));
-    c.arg("--lake").arg(lake).arg("--quiet");
-    c
-}
 
 fn run_ok(cmd: &mut Command) {
     let o = cmd.output().expect("run hotspot");
@@ -113,24 +111,6 @@ fn state(lake: &Path) -> String {
         ));
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        let ty = e.file_type().expect("type");
-        if ty.is_symlink() {
-            #[cfg(unix)]
-            std::os::unix::fs::symlink(std::fs::read_link(&src).expect("link"), &dst)
-                .expect("symlink");
-        } else if ty.is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
 }
 
 /// Rewrites rows of an export: `edit(index, fields)` may change the fields of data row

@@ -1,63 +1,15 @@
 //! The lake tells the truth about itself: `hotspot status` checks what it reports, says what
 //! is wrong and how to repair it, and writers refuse what is not a lake.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn hotspot(lake: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hotspot"))
-        .arg("--lake")
-        .arg(lake)
-        .arg("--quiet")
-        .args(args)
-        .output()
-        .expect("run hotspot")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{copy_dir, hotspot, text};
 
 /// A small built lake (the demo's generator, two months).
 fn demo(dir: &Path) -> PathBuf {
-    let lake = dir.join("lake");
-    let o = hotspot(
-        &lake,
-        &[
-            "demo",
-            "--rows",
-            "6000",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-02-29",
-            "--no-console",
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    lake
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        let ty = e.file_type().expect("type");
-        if ty.is_symlink() {
-            let target = std::fs::read_link(&src).expect("link");
-            #[cfg(unix)]
-            std::os::unix::fs::symlink(target, &dst).expect("symlink");
-        } else if ty.is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
+    common::demo(dir, 6000, "2024-01-01", "2024-02-29")
 }
 
 #[test]

@@ -2,29 +2,14 @@
 //! (the snapshot comparison on the software adapter, where frames are deterministic). It needs
 //! an adapter, so it is `#[ignore = …]`; CI runs it.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+
+use common::{hotspot, text};
 
 use hotspot_render::{Image, Palette};
 use hotspot_testkit::snapshot::{Tolerance, assert_snapshot};
-
-fn hotspot(lake: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hotspot"))
-        .arg("--lake")
-        .arg(lake)
-        .arg("--quiet")
-        .args(args)
-        .output()
-        .expect("run hotspot")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// The palette's colours as the map draws them: mixed with the background at the renderer's
 /// fill opacity (0.92).
