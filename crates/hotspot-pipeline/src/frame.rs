@@ -35,6 +35,51 @@ pub fn write_parquet(df: &mut DataFrame, tmp: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A Parquet file written a row group at a time, so what it holds never has to be in memory
+/// at once (the quarantine of a file that is mostly garbage).
+pub struct ParquetStream {
+    path: PathBuf,
+    // Unbuffered: polars writes a row group's pages in few, large writes, and a stream holds
+    // its file until `finish`, which must report every failure (a `BufWriter` would flush,
+    // and lose its error, on drop).
+    writer: polars::io::parquet::write::BatchedWriter<File>,
+}
+
+impl ParquetStream {
+    /// Creates `tmp` (a temporary path, as for [`write_parquet`]) for frames of `schema`.
+    pub fn create(tmp: &Path, schema: &Schema) -> Result<ParquetStream> {
+        if let Some(dir) = tmp.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| PipelineError::io(dir, e))?;
+        }
+        let file = File::create(tmp).map_err(|e| PipelineError::io(tmp, e))?;
+        let writer = ParquetWriter::new(file)
+            .with_compression(parquet_compression())
+            .set_parallel(false)
+            .with_statistics(StatisticsOptions::default())
+            .batched(schema)
+            .map_err(|e| PipelineError::polars(tmp, e))?;
+        Ok(ParquetStream {
+            path: tmp.to_path_buf(),
+            writer,
+        })
+    }
+
+    /// Appends `df` as one row group.
+    pub fn write(&mut self, df: &DataFrame) -> Result<()> {
+        self.writer
+            .write_batch(df)
+            .map_err(|e| PipelineError::polars(&self.path, e))
+    }
+
+    /// Writes the footer.
+    pub fn finish(self) -> Result<()> {
+        self.writer
+            .finish()
+            .map(|_| ())
+            .map_err(|e| PipelineError::polars(&self.path, e))
+    }
+}
+
 /// Reads a Parquet file (optionally only some columns). Single-threaded: the pipeline runs
 /// partitions in parallel ([`crate::parallel`]), not the columns of one small file.
 pub fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame> {

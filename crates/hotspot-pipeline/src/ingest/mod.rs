@@ -17,6 +17,9 @@
 
 mod batch;
 mod parse;
+mod quarantine;
+
+use quarantine::QuarantineSink;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,7 +34,7 @@ pub use batch::{BronzeBatch, SEQ};
 pub use parse::{DateRange, Quarantined};
 
 use crate::error::{PipelineError, Result};
-use crate::frame::{self, PendingFiles, StrColumn};
+use crate::frame::{self, PendingFiles};
 use crate::lock::{Create, LakeLock, sweep_staging};
 use hotspot_core::lake::columns::bronze as col;
 use hotspot_core::lake::snapshot::Txn;
@@ -310,26 +313,6 @@ fn rewrite_month(
     frame::write_parquet(&mut merged, &tmp)
 }
 
-fn quarantine_frame(rows: &[Quarantined]) -> Result<DataFrame> {
-    let mut source = StrColumn::default();
-    let mut raw = StrColumn::default();
-    let mut reason = StrColumn::default();
-    let mut detail = StrColumn::default();
-    for q in rows {
-        source.push(&q.source);
-        raw.push(&q.raw);
-        reason.push(q.reason.code());
-        detail.push(&q.detail);
-    }
-    frame::frame(vec![
-        source.into_column("source"),
-        frame::vec_column::<UInt64Type>("line", rows.iter().map(|q| q.line).collect()),
-        raw.into_column("raw"),
-        reason.into_column("reason"),
-        detail.into_column("detail"),
-    ])
-}
-
 /// Ingests `files` into the lake's Bronze layer (creating the lake if the directory is missing
 /// or empty). Everything the run changes — Bronze months, the quarantine file, the manifest —
 /// becomes visible at once when its snapshot commits; a failed or killed run changes nothing.
@@ -347,7 +330,9 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut manifest = lake.read_manifest()?;
     let mut staging = Staging::new(lake)?;
-    let mut rejects: Vec<Quarantined> = Vec::new();
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+    let quarantine_name = format!("ingest-{stamp}-{}.parquet", std::process::id());
+    let mut rejects = QuarantineSink::new(lake.quarantine_dir().join(quarantine_name));
     let mut sources = Vec::new();
 
     let total_bytes: u64 = files
@@ -372,7 +357,7 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
                     file: name.clone(),
                 });
             }
-            rejects.extend(parsed.rejects);
+            rejects.extend(parsed.rejects)?;
             for (code, n) in parsed.field_issues {
                 *field_issues.entry(code.to_string()).or_default() += n;
             }
@@ -388,7 +373,8 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
     stage.finish();
 
     let rows_read: u64 = sources.iter().map(|s| s.rows_read).sum();
-    let quarantined = rejects.len() as u64;
+    let rejects = rejects.finish()?;
+    let quarantined = rejects.rows;
     let new_rows = staging.keys.len() as u64;
 
     let stage = progress.stage("resolve duplicates", None);
@@ -415,17 +401,8 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
     }
     stage.finish();
 
-    let quarantine_file = if rejects.is_empty() {
-        None
-    } else {
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-        let name = format!("ingest-{stamp}-{}.parquet", std::process::id());
-        let dest = lake.quarantine_dir().join(&name);
-        let mut df = quarantine_frame(&rejects)?;
-        let tmp = pending.stage(dest);
-        frame::write_parquet(&mut df, &tmp)?;
-        Some(format!("quarantine/{name}"))
-    };
+    pending.absorb(rejects.pending);
+    let quarantine_file = rejects.file;
 
     let counts = Reconciliation {
         rows_read,
@@ -433,12 +410,7 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
         quarantined,
         superseded: resolution.superseded_count,
     };
-    let mut quarantine_reasons = BTreeMap::new();
-    for q in &rejects {
-        *quarantine_reasons
-            .entry(q.reason.code().to_string())
-            .or_insert(0u64) += 1;
-    }
+    let quarantine_reasons = rejects.reasons;
     let run = IngestRun {
         started_at,
         sources: sources.clone(),
@@ -469,7 +441,7 @@ fn ingest_into(lake: &Lake, files: &[PathBuf], progress: &dyn Progress) -> Resul
         .map_err(|e| PipelineError::io(&lake.bronze_dir(), e))?;
     lake.write_manifest(&manifest)?;
 
-    let quarantine_sample = rejects.into_iter().take(20).collect();
+    let quarantine_sample = rejects.sample;
     Ok(IngestOutcome {
         run,
         quarantine_sample,
