@@ -286,4 +286,82 @@ mod tests {
             Err(PageProblem::Invalid(_))
         ));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Rows in the order the API pages them: by `updated_on`, then `id`.
+        fn ordered_rows() -> impl Strategy<Value = Vec<(i64, String)>> {
+            prop::collection::vec((0i64..5_000_000, 0u32..5_000), 0..60).prop_map(|mut v| {
+                v.sort_by_key(|&(id, t)| (t, id));
+                v.dedup_by_key(|(id, t)| (*t, *id));
+                v.into_iter()
+                    .map(|(id, t)| {
+                        let ts =
+                            chrono::DateTime::from_timestamp(1_700_000_000 + i64::from(t) * 60, 0)
+                                .expect("instant")
+                                .format("%Y-%m-%dT%H:%M:%S%.3f")
+                                .to_string();
+                        (id, ts)
+                    })
+                    .collect()
+            })
+        }
+
+        fn page(rows: &[(i64, String)]) -> String {
+            rows.iter()
+                .fold(header(), |acc, (id, t)| acc + &row(*id, t))
+        }
+
+        proptest! {
+            #[test]
+            fn ordered_pages_are_accepted_and_summarised(rows in ordered_rows()) {
+                let body = page(&rows);
+                let s = validate(body.as_bytes(), &expect(rows.len().max(1))).expect("valid");
+                prop_assert_eq!(s.rows, rows.len());
+                prop_assert_eq!(
+                    s.last,
+                    rows.last().map(|(id, t)| Cursor { updated_on: Some(t.clone()), id: *id })
+                );
+                // One row more than the $limit is refused.
+                if !rows.is_empty() {
+                    prop_assert!(validate(body.as_bytes(), &expect(rows.len() - 1)).is_err());
+                }
+            }
+
+            #[test]
+            fn a_cut_page_is_refused_unless_the_cut_falls_between_rows(
+                rows in ordered_rows().prop_filter("rows", |r| !r.is_empty()),
+                at in any::<prop::sample::Index>(),
+            ) {
+                let body = page(&rows);
+                let cut = header().len() + at.index(body.len() - header().len());
+                let prefix = &body.as_bytes()[..cut];
+                let complete = prefix[header().len()..].iter().filter(|&&b| b == b'\n').count();
+                match validate(prefix, &expect(rows.len())) {
+                    Ok(s) => {
+                        // Only a cut after a whole row (its newline, or the quote before it).
+                        prop_assert!(
+                            s.rows == complete
+                                && (prefix.ends_with(b"\n") || prefix.len() == header().len())
+                                || s.rows == complete + 1 && prefix.ends_with(b"\""),
+                            "cut at {} accepted as {} rows", cut, s.rows
+                        );
+                    }
+                    Err(_) => prop_assert!(!prefix.ends_with(b"\n")),
+                }
+            }
+
+            #[test]
+            fn any_bytes_are_refused_or_accepted_without_panicking(
+                body in prop::collection::vec(any::<u8>(), 0..2000),
+                with_header in any::<bool>(),
+            ) {
+                let mut data = if with_header { header().into_bytes() } else { Vec::new() };
+                data.extend_from_slice(&body);
+                let _ = validate(&data, &expect(1000));
+            }
+        }
+    }
 }

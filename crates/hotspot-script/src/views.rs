@@ -664,4 +664,71 @@ mod tests {
             assert!(period_text(bad).is_err(), "{bad}");
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn lake_range() -> impl Strategy<Value = (NaiveDate, NaiveDate)> {
+            (0i64..9000, 0i64..9000).prop_map(|(a, len)| {
+                let first = d(2001, 1, 1) + chrono::Duration::days(a);
+                (first, first + chrono::Duration::days(len))
+            })
+        }
+
+        fn span_days(p: &Period) -> i64 {
+            match p {
+                Period::Range { from, to } => (*to - *from).num_days() + 1,
+                Period::Months(m) => 31 * m.len() as i64,
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn relative_periods_are_bounded_whatever_the_number(
+                n in prop_oneof![0u64..200_000, any::<u64>()],
+                unit in prop::sample::select(vec!["days", "day", "weeks", "week", "months", "full months", "days of data"]),
+                range in lake_range(),
+            ) {
+                let text = format!("last {n} {unit}");
+                let per_unit: u64 = if unit.starts_with("week") { 7 } else if unit.contains("month") { 31 } else { 1 };
+                match period_text(&text) {
+                    Ok(spec) => {
+                        let (p, _) = resolve_period(&spec, range);
+                        let days = span_days(&p);
+                        prop_assert!(days >= 1, "{}: {:?}", text, p);
+                        // Never more than the 100 years allowed, and what was asked when it fits.
+                        prop_assert!(days <= 36_600 + 31 * 2, "{}: {} days", text, days);
+                        if n >= 1 && !unit.contains("month") {
+                            prop_assert_eq!(days as u64, n * per_unit, "{}", text);
+                        }
+                    }
+                    Err(e) => {
+                        // Refused only when it reaches back beyond the bound.
+                        prop_assert!(n.saturating_mul(per_unit) > 36_000 || n == 0, "{}: {}", text, e);
+                        prop_assert!(e.contains(&text) || e.contains("not a period"), "{}", e);
+                    }
+                }
+            }
+
+            #[test]
+            fn any_text_is_a_period_or_an_error_never_a_panic(s in "\\PC{0,40}", range in lake_range()) {
+                if let Ok(spec) = period_text(&s) {
+                    let _ = resolve_period(&spec, range);
+                }
+            }
+
+            #[test]
+            fn explicit_ranges_round_trip(a in 0i64..20_000, len in 0i64..2_000) {
+                let from = d(1990, 1, 1) + chrono::Duration::days(a);
+                let to = from + chrono::Duration::days(len);
+                let spec = period_text(&format!("{from}..{to}")).expect("range");
+                prop_assert_eq!(spec, PeriodSpec::Range(from, to));
+                if len > 0 {
+                    let backwards = format!("{to}..{from}");
+                    prop_assert!(period_text(&backwards).is_err());
+                }
+            }
+        }
+    }
 }
