@@ -304,8 +304,17 @@ fn survives_429_500_and_dropped_connections() {
     assert_eq!(bronze_rows(&lake).len() as u64, n);
 }
 
-#[test]
-fn a_killed_run_resumes_without_refetching() {
+/// A fetch of the generated source in pages of 2,500 rows, killed after two pages.
+struct Killed {
+    sample: &'static Path,
+    n: u64,
+    server: Server,
+    dir: tempfile::TempDir,
+    lake: Lake,
+    opts: FetchOptions,
+}
+
+fn killed_after_two_pages() -> Killed {
     let (sample, rows) = (&generated().path, generated().rows.clone());
     let n = rows.len() as u64;
     let server = Server::start(rows);
@@ -315,6 +324,26 @@ fn a_killed_run_resumes_without_refetching() {
     opts.fail_after_pages = Some(2);
     let err = fetch(&lake, &opts, &NoProgress).expect_err("killed");
     assert!(matches!(err, FetchError::InjectedFailure(2)), "{err}");
+    Killed {
+        sample,
+        n,
+        server,
+        dir,
+        lake,
+        opts,
+    }
+}
+
+#[test]
+fn a_killed_run_resumes_without_refetching() {
+    let Killed {
+        sample,
+        n,
+        server,
+        dir,
+        lake,
+        mut opts,
+    } = killed_after_two_pages();
 
     let cp = read_checkpoint(&lake).expect("read").expect("checkpoint");
     let run = cp.run.expect("run in progress");
@@ -365,14 +394,14 @@ fn a_killed_run_resumes_without_refetching() {
 fn ingest_build_and_repair_between_runs_leave_the_fetch_alone() {
     // `_fetch/` belongs to fetch (its pages and checkpoint outlive a killed run); the sweeps
     // of ingest, build and `status --repair` clean `_staging/` and old snapshots only.
-    let (sample, rows) = (&generated().path, generated().rows.clone());
-    let n = rows.len() as u64;
-    let server = Server::start(rows);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lake = Lake::new(dir.path().join("fetched"));
-    let mut opts = options(&server, 2500);
-    opts.fail_after_pages = Some(2);
-    fetch(&lake, &opts, &NoProgress).expect_err("killed");
+    let Killed {
+        sample,
+        n,
+        server,
+        dir,
+        lake,
+        mut opts,
+    } = killed_after_two_pages();
     let sorted = |mut v: Vec<PathBuf>| {
         v.sort();
         v

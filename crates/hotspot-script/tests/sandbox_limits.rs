@@ -60,45 +60,42 @@ fn the_metered_allocator_is_in_place() {
 }
 
 #[test]
-fn operations_inside_closures_count() {
+fn operations_and_the_clock_count_inside_closures() {
     let (_t, dir) = scripts(&[("palettes.rhai", NESTED_MAP)]);
-    let limits = Limits {
-        max_operations: 1_000_000,
-        time_limit: Duration::from_secs(120),
-        ..Limits::default()
-    };
-    let started = Instant::now();
-    let host = ScriptHost::with_limits(&dir, limits);
-    // A million operations take well under a second even unoptimised; all 27 million
-    // closure calls (what ran before the meter) take minutes.
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "stopped late: {:?}",
-        started.elapsed()
-    );
-    let e = error_of(&host, "scripts/palettes.rhai");
-    assert_eq!(e.kind, ErrorKind::OperationLimit, "{e}");
-    assert!(e.message.contains("after 1,000,000 operations"), "{e}");
-}
-
-#[test]
-fn the_clock_runs_inside_closures() {
-    let (_t, dir) = scripts(&[("palettes.rhai", NESTED_MAP)]);
-    let limits = Limits {
-        max_operations: 0,
-        time_limit: Duration::from_millis(100),
-        ..Limits::default()
-    };
-    let started = Instant::now();
-    let host = ScriptHost::with_limits(&dir, limits);
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "stopped late: {:?}",
-        started.elapsed()
-    );
-    let e = error_of(&host, "scripts/palettes.rhai");
-    assert_eq!(e.kind, ErrorKind::TimeLimit, "{e}");
-    assert!(e.message.contains("after 100 ms"), "{e}");
+    let cases = [
+        (
+            Limits {
+                max_operations: 1_000_000,
+                time_limit: Duration::from_secs(120),
+                ..Limits::default()
+            },
+            ErrorKind::OperationLimit,
+            "after 1,000,000 operations",
+        ),
+        (
+            Limits {
+                max_operations: 0, // only the clock can stop it
+                time_limit: Duration::from_millis(100),
+                ..Limits::default()
+            },
+            ErrorKind::TimeLimit,
+            "after 100 ms",
+        ),
+    ];
+    for (limits, kind, says) in cases {
+        let started = Instant::now();
+        let host = ScriptHost::with_limits(&dir, limits);
+        // A million operations or 100 ms take well under a second even unoptimised; all 27
+        // million closure calls (what ran before the meter) take minutes.
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{kind:?}: stopped late: {:?}",
+            started.elapsed()
+        );
+        let e = error_of(&host, "scripts/palettes.rhai");
+        assert_eq!(e.kind, kind, "{e}");
+        assert!(e.message.contains(says), "{e}");
+    }
 }
 
 #[test]
