@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use hotspot_present::{HeadlessView, Overlay, captions, context_layers, present};
+use hotspot_present::{HeadlessView, Highlight, Overlay, captions, context_layers, present};
 use hotspot_render::{FrameSpec, HeadlessOptions};
 use hotspot_scope::Engine;
 use hotspot_script::ScriptHost;
@@ -36,7 +36,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let map = picture.map();
     map.set_coverage(res, engine.coverage(res)?)?;
     map.set_context(context_layers(&engine)?)?;
-    let shown = present(map, &result, view.metric, &palette)?;
+    // The view's predicate, if it names one: its cells drawn in full, the rest dimmed.
+    let mask = match &view.predicate {
+        Some(name) => Some(host.predicate(name, &result)?),
+        None => None,
+    };
+    let highlight = view
+        .predicate
+        .as_deref()
+        .zip(mask.as_deref())
+        .map(|(name, mask)| Highlight { name, mask });
+    let shown = present(map, &result, view.metric, &palette, highlight)?;
     let overlay = Overlay {
         title: Some(view.title.clone()),
         subtitle: Some(captions::subtitle(&result)),

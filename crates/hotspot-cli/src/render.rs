@@ -190,6 +190,19 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     let result = engine.query(&scope, &host.taxonomy())?;
     let res = result.scope.res;
     let (w, h) = args.size;
+    // A view's predicate: its cells drawn in full, the rest dimmed.
+    let predicate = spec.as_ref().and_then(|s| s.predicate.clone());
+    let mask = match &predicate {
+        Some(name) => Some(
+            host.predicate(name, &result)
+                .with_context(|| format!("the view's predicate `{name}` failed"))?,
+        ),
+        None => None,
+    };
+    let highlight = predicate
+        .as_deref()
+        .zip(mask.as_deref())
+        .map(|(name, mask)| hotspot_present::Highlight { name, mask });
 
     let mut view = HeadlessView::new(HeadlessOptions {
         msaa: args.msaa,
@@ -200,7 +213,10 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     map.set_coverage(res, engine.coverage(res)?)?;
     map.set_theme(args.theme.into());
     map.set_context(context_layers(&engine)?)?;
-    let shown = present(map, &result, metric, &palette)?;
+    let shown = present(map, &result, metric, &palette, highlight)?;
+    if let Some(h) = &shown.legend.highlight {
+        eprintln!("note: {h}");
+    }
     let overlay = Overlay {
         title: Some(title.unwrap_or_else(|| captions::title(&result))),
         subtitle: Some(captions::subtitle(&result)),

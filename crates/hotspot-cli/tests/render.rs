@@ -172,3 +172,112 @@ fn render_writes_maps_of_a_scope_and_of_a_view() {
     assert!(!o.status.success());
     assert!(text(&o).contains("is not a metric"), "{}", text(&o));
 }
+
+#[test]
+#[ignore = "needs the software GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
+fn a_view_predicate_changes_the_picture() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = common::demo(dir.path(), 20_000, "2024-01-01", "2024-03-31");
+    // A scripts directory with one predicate and two views that differ only by it.
+    let scripts = dir.path().join("scripts");
+    std::fs::create_dir_all(scripts.join("views")).expect("mkdir");
+    std::fs::write(
+        scripts.join("predicates.rhai"),
+        "fn busy(cells, city) { cells.incidents >= 40 }\n",
+    )
+    .expect("write");
+    let view = |predicate: &str| {
+        format!(
+            "#{{ title: \"Q1\", resolution: 7, period: \"2024-01-01..2024-03-31\", \
+             metric: \"incidents\", camera: \"citywide\"{predicate} }}"
+        )
+    };
+    std::fs::write(scripts.join("views/plain.rhai"), view("")).expect("write");
+    std::fs::write(
+        scripts.join("views/busy.rhai"),
+        view(", predicate: \"busy\""),
+    )
+    .expect("write");
+
+    let render = |name: &str| {
+        let out = dir.path().join(format!("{name}.png"));
+        let view = scripts.join(format!("views/{name}.rhai"));
+        let o = hotspot(
+            &lake,
+            &[
+                "render",
+                "--out",
+                &out.to_string_lossy(),
+                "--size",
+                "480x600",
+                "--view",
+                &view.to_string_lossy(),
+                "--msaa",
+                "1",
+                "--adapter",
+                "software",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        (
+            Image::load_png(&out).unwrap_or_else(|e| panic!("{e}")),
+            text(&o),
+        )
+    };
+    let (plain, plain_log) = render("plain");
+    let (busy, busy_log) = render("busy");
+    assert!(!plain_log.contains("highlighted"), "{plain_log}");
+
+    // How many cells the predicate picks, worked out from the query's JSON.
+    let o = hotspot(
+        &lake,
+        &[
+            "query",
+            "--res",
+            "7",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let incidents = json["cells"]["incidents"].as_array().expect("incidents");
+    let picked = incidents
+        .iter()
+        .filter(|v| v.as_u64().unwrap_or(0) >= 40)
+        .count();
+    assert!(
+        picked > 0 && picked < incidents.len(),
+        "{picked} of {}",
+        incidents.len()
+    );
+    assert!(
+        busy_log.contains(&format!(
+            "{picked} cells highlighted: busy (the rest dimmed)"
+        )),
+        "{busy_log}"
+    );
+    // The dimmed cells change the picture: many pixels differ, and the highlighted frame is
+    // darker on the dark background (dimmed cells mix toward it).
+    let differ = plain
+        .rgba
+        .chunks_exact(4)
+        .zip(busy.rgba.chunks_exact(4))
+        .filter(|(a, b)| (0..3).any(|k| a[k].abs_diff(b[k]) > 8))
+        .count();
+    let pixels = plain.rgba.len() / 4;
+    assert!(
+        differ * 50 > pixels,
+        "only {differ} of {pixels} pixels differ"
+    );
+    let brightness = |img: &Image| -> u64 {
+        img.rgba
+            .chunks_exact(4)
+            .map(|p| u64::from(p[0]) + u64::from(p[1]) + u64::from(p[2]))
+            .sum()
+    };
+    assert!(brightness(&busy) < brightness(&plain));
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
 use hotspot_core::palette::Palette;
 use hotspot_core::taxonomy::Taxonomy;
 use hotspot_core::time::naive_date;
@@ -45,8 +46,13 @@ pub struct Controller {
     pub result: Option<Arc<ScopeResult>>,
     pub quick_hits: Vec<String>,
     quick_hits_error: Option<String>,
+    /// The view predicate's flags, aligned with `result.cells` (None without a predicate or
+    /// when it failed).
+    pub highlight: Option<Arc<Vec<bool>>>,
+    highlight_error: Option<String>,
     query_error: Option<String>,
-    status: Option<(String, Instant)>,
+    /// A transient message, when it was set and for how long it shows.
+    status: Option<(String, Instant, Duration)>,
     next_id: u64,
     applied_id: u64,
     pub types: Vec<String>,
@@ -64,12 +70,17 @@ impl Controller {
         settings: Settings,
         settings_path: Option<PathBuf>,
     ) -> Self {
-        let (_, last) = engine.date_range();
-        let view = settings
+        let (first, last) = engine.date_range();
+        // A view saved on another lake may sit on a period this one barely covers: start such
+        // a lake from its latest 28 days, and say so.
+        let same_lake =
+            settings.view_lake.is_none() || settings.view_lake.as_deref() == engine.lake_identity();
+        let restored = settings
             .view
             .clone()
-            .filter(|v| v.to <= last)
-            .unwrap_or_else(|| ViewState::new(last));
+            .filter(|v| same_lake && covers(first, last, v.from, v.to));
+        let other_lake = settings.view.is_some() && restored.is_none();
+        let view = restored.unwrap_or_else(|| ViewState::new(last));
         let mut c = Controller {
             view,
             settings,
@@ -81,6 +92,8 @@ impl Controller {
             result: None,
             quick_hits: Vec::new(),
             quick_hits_error: None,
+            highlight: None,
+            highlight_error: None,
             query_error: None,
             status: None,
             next_id: 0,
@@ -91,6 +104,16 @@ impl Controller {
             views: Vec::new(),
         };
         c.refresh_script_data();
+        if other_lake {
+            c.set_status_for(
+                format!(
+                    "The last view does not fit this lake: showing its latest 28 days ({} – {})",
+                    c.view.from.format("%-d %b %Y"),
+                    c.view.to.format("%-d %b %Y")
+                ),
+                Duration::from_secs(15),
+            );
+        }
         c
     }
 
@@ -139,7 +162,7 @@ impl Controller {
         match response.result {
             Ok(result) => {
                 self.query_error = None;
-                self.run_quick_hits(&result);
+                self.run_scripts(&result);
                 self.result = Some(result);
                 true
             }
@@ -164,7 +187,8 @@ impl Controller {
         });
     }
 
-    fn run_quick_hits(&mut self, result: &ScopeResult) {
+    /// Runs what the scripts say about a new result: the quick hits, and the view's predicate.
+    fn run_scripts(&mut self, result: &ScopeResult) {
         match self.scripts.quick_hits(result) {
             Ok(hits) => {
                 self.quick_hits = hits;
@@ -172,6 +196,21 @@ impl Controller {
             }
             Err(e) => self.quick_hits_error = Some(e.to_string()),
         }
+        self.highlight = None;
+        self.highlight_error = None;
+        if let Some(name) = self.view.predicate.clone() {
+            match self.scripts.predicate(&name, result) {
+                Ok(mask) => self.highlight = Some(Arc::new(mask)),
+                Err(e) => self.highlight_error = Some(format!("predicate `{name}`: {e}")),
+            }
+        }
+    }
+
+    /// The view's predicate and what it picked, for the map.
+    pub fn highlight(&self) -> Option<hotspot_present::Highlight<'_>> {
+        let name = self.view.predicate.as_deref()?;
+        let mask = self.highlight.as_deref()?;
+        Some(hotspot_present::Highlight { name, mask })
     }
 
     /// Applies pending script reloads; returns whether anything changed (re-query then).
@@ -180,7 +219,7 @@ impl Controller {
         if changed {
             self.refresh_script_data();
             if let Some(r) = self.result.clone() {
-                self.run_quick_hits(&r);
+                self.run_scripts(&r);
             }
         }
         changed
@@ -200,6 +239,9 @@ impl Controller {
         {
             out.push(e.clone());
         }
+        if let Some(e) = &self.highlight_error {
+            out.push(e.clone());
+        }
         if let Some(e) = &self.query_error {
             out.push(format!("query failed: {e}"));
         }
@@ -208,15 +250,20 @@ impl Controller {
 
     /// Shows a transient message for a few seconds.
     pub fn set_status(&mut self, text: impl Into<String>) {
-        self.status = Some((text.into(), Instant::now()));
+        self.set_status_for(text, Duration::from_secs(5));
+    }
+
+    /// A message that shows for `duration`.
+    pub fn set_status_for(&mut self, text: impl Into<String>, duration: Duration) {
+        self.status = Some((text.into(), Instant::now(), duration));
     }
 
     /// The transient message, if still fresh.
     pub fn status(&self) -> Option<&str> {
         self.status
             .as_ref()
-            .filter(|(_, t)| t.elapsed() < Duration::from_secs(5))
-            .map(|(s, _)| s.as_str())
+            .filter(|(_, t, d)| t.elapsed() < *d)
+            .map(|(s, _, _)| s.as_str())
     }
 
     /// The palette for the current metric (the view's named palette, else the metric's default).
@@ -259,6 +306,7 @@ impl Controller {
     /// Saves the settings (with the current view) where they live.
     pub fn save_settings(&mut self) {
         self.settings.view = Some(self.view.clone());
+        self.settings.view_lake = self.engine.lake_identity().map(str::to_string);
         if let Some(path) = &self.settings_path
             && let Err(e) = self.settings.save(path)
         {
@@ -306,6 +354,7 @@ impl Controller {
                 self.view.palette = Some(spec.palette.clone());
                 self.view.title = Some(spec.title.clone());
                 self.view.focus_dow = spec.scope.focus_dow;
+                self.view.predicate = spec.predicate.clone();
                 if let Some(note) = &spec.note {
                     self.set_status(note.clone());
                 }
@@ -433,6 +482,23 @@ impl Controller {
                 self.save_settings();
                 vec![Effect::ContextChanged]
             }
+            Action::ClearHighlight => {
+                v.predicate = None;
+                self.highlight = None;
+                self.highlight_error = None;
+                vec![Effect::Requery]
+            }
+            Action::ToggleColumn(title) => {
+                let hidden = &mut self.settings.hidden_columns;
+                match hidden.iter().position(|h| h == title) {
+                    Some(i) => {
+                        hidden.remove(i);
+                    }
+                    None => hidden.push(title.clone()),
+                }
+                self.save_settings();
+                Vec::new()
+            }
             Action::ShowCommunityAreas(b) => {
                 self.settings.show_community_areas = *b;
                 self.save_settings();
@@ -484,5 +550,49 @@ impl Controller {
             ));
         }
         out
+    }
+}
+
+/// Whether the lake's days `first..=last` cover a saved view's `from..=to` well enough to
+/// restore it: the view ends inside the lake, and the lake holds at least half of the view's
+/// days (or of its own, when the lake is shorter than the view).
+fn covers(first: NaiveDate, last: NaiveDate, from: NaiveDate, to: NaiveDate) -> bool {
+    if to < first || to > last || from > to {
+        return false;
+    }
+    let days = |a: NaiveDate, b: NaiveDate| (b - a).num_days() + 1;
+    let overlap = days(from.max(first), to);
+    2 * overlap >= days(from, to).min(days(first, last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+    use chrono::NaiveDate;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, m, day).expect("date")
+    }
+
+    #[test]
+    fn a_saved_view_is_restored_only_where_the_lake_covers_it() {
+        // A 15-day lake and a 28-day view ending on its last day: the whole lake is in view.
+        assert!(covers(d(9, 1), d(9, 15), d(8, 19), d(9, 15)));
+        // A long lake: the view lies inside.
+        assert!(covers(d(1, 1), d(9, 15), d(8, 19), d(9, 15)));
+        // Ends after the lake, or before it starts.
+        assert!(!covers(d(1, 1), d(9, 15), d(9, 1), d(9, 20)));
+        assert!(!covers(d(6, 1), d(9, 15), d(4, 1), d(5, 31)));
+        // A year's view of which the lake (which runs on for months) holds 3 days: barely
+        // covered.
+        let year_ago = NaiveDate::from_ymd_opt(2023, 9, 16).expect("date");
+        assert!(!covers(d(9, 13), d(12, 31), year_ago, d(9, 15)));
+        // A year's view over a lake of nine months: most of it is there.
+        assert!(covers(
+            d(1, 1),
+            d(9, 15),
+            NaiveDate::from_ymd_opt(2023, 9, 16).expect("date"),
+            d(9, 15)
+        ));
     }
 }

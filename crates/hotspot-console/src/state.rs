@@ -26,6 +26,9 @@ pub struct ViewState {
     pub sort_desc: bool,
     /// A title set by a scripted view.
     pub title: Option<String>,
+    /// The predicate (from `predicates.rhai`) a scripted view highlights cells with.
+    #[serde(default)]
+    pub predicate: Option<String>,
 }
 
 impl ViewState {
@@ -44,6 +47,7 @@ impl ViewState {
             sort: SortColumn::Selected,
             sort_desc: true,
             title: None,
+            predicate: None,
         }
     }
 
@@ -122,6 +126,13 @@ pub struct Settings {
     pub ui_scale: f32,
     pub theme: ThemeChoice,
     pub view: Option<ViewState>,
+    /// The lake `view` was saved on ([`hotspot_scope::Engine::lake_identity`]): a view is
+    /// restored only on the same lake.
+    #[serde(default)]
+    pub view_lake: Option<String>,
+    /// Hotspot-table columns the user hid.
+    #[serde(default)]
+    pub hidden_columns: Vec<String>,
     pub show_districts: bool,
     pub show_community_areas: bool,
 }
@@ -133,6 +144,8 @@ impl Default for Settings {
             ui_scale: 1.0,
             theme: ThemeChoice::Dark,
             view: None,
+            view_lake: None,
+            hidden_columns: Vec::new(),
             show_districts: true,
             show_community_areas: false,
         }

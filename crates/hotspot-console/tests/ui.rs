@@ -205,3 +205,182 @@ fn overview_snapshot() {
         .max_failed_pixels(200);
     h.snapshot_options("console-overview", &options);
 }
+
+/// Every text the last frame drew: (text, size in points).
+fn texts(h: &Harness<'static, State>) -> Vec<(String, f32)> {
+    let mut out = Vec::new();
+    for clipped in &h.output().shapes {
+        collect_texts(&clipped.shape, &mut out);
+    }
+    out
+}
+
+fn collect_texts(shape: &egui::Shape, out: &mut Vec<(String, f32)>) {
+    match shape {
+        egui::Shape::Vec(v) => v.iter().for_each(|s| collect_texts(s, out)),
+        egui::Shape::Text(t) => {
+            for section in &t.galley.job.sections {
+                let text = &t.galley.job.text[section.byte_range.start.0..section.byte_range.end.0];
+                if !text.trim().is_empty() {
+                    out.push((text.to_string(), section.format.font_id.size));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn every_bar_has_its_name_and_nothing_is_below_the_legible_size() {
+    for (w, h) in [
+        (1280.0, 720.0),
+        (1600.0, 1000.0),
+        (1920.0, 1080.0),
+        (2560.0, 1440.0),
+    ] {
+        let mut harness = harness(controller(engine(), &repo_scripts()));
+        harness.set_size(egui::vec2(w, h));
+        harness.state_mut().ui.set_chart_tab(1);
+        harness.run();
+        let drawn = texts(&harness);
+        let r = harness.state().ctl.result.clone().expect("result");
+        // Every offence of the top-12 and crime-mix charts and every district is labelled
+        // (in full, or shortened with "…" and its start kept).
+        let names: Vec<String> = r
+            .series
+            .top_types
+            .iter()
+            .map(|t| t.primary_type.clone())
+            .chain(r.series.crime_mix.iter().map(|t| t.primary_type.clone()))
+            .chain(r.series.top_districts.iter().map(|d| d.label.clone()))
+            .collect();
+        assert!(names.len() >= 20, "{names:?}");
+        for name in &names {
+            let labelled = drawn.iter().any(|(t, _)| {
+                t == name
+                    || t.strip_suffix('…')
+                        .is_some_and(|s| name.starts_with(s) && s.len() >= 3)
+            });
+            assert!(labelled, "{w}×{h}: no label for {name:?}");
+        }
+        // The value at the end of the top offence's bar.
+        let top = &r.series.top_types[0];
+        let value = hotspot_core::fmt::thousands(top.incidents);
+        assert!(
+            drawn.iter().any(|(t, _)| t.starts_with(&value)),
+            "{w}×{h}: no value {value} for {}",
+            top.primary_type
+        );
+        let small: Vec<&(String, f32)> = drawn
+            .iter()
+            .filter(|(_, size)| *size < hotspot_console::ui::MIN_TEXT_PT - 0.01)
+            .collect();
+        assert!(small.is_empty(), "{w}×{h}: text below 12 pt: {small:?}");
+    }
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_hourly_chart_and_the_table_fit_their_panels() {
+    for (w, h) in [
+        (1280.0, 720.0),
+        (1600.0, 1000.0),
+        (1920.0, 1080.0),
+        (2560.0, 1440.0),
+    ] {
+        let mut harness = harness(controller(engine(), &repo_scripts()));
+        harness.set_size(egui::vec2(w, h));
+        harness.run();
+        let drawn = texts(&harness);
+        // Every third hour's label of the hourly chart shows (its x axis labels 00h … 21h).
+        for hour in ["00h", "06h", "12h", "18h"] {
+            assert!(
+                drawn.iter().any(|(t, _)| t == hour),
+                "{w}×{h}: hour label {hour} missing"
+            );
+        }
+        // The table shows its header columns without a horizontal scrollbar: every header
+        // drawn lies inside the window.
+        let headers = ["Block / place", "Incidents", "Arrest rate"];
+        for title in headers {
+            let nodes: Vec<_> = harness.get_all_by_label(title).collect();
+            assert!(!nodes.is_empty(), "{w}×{h}: no header {title}");
+            for node in nodes {
+                assert!(
+                    node.rect().max.x <= w + 0.5,
+                    "{w}×{h}: {title} at {:?}",
+                    node.rect()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn a_view_predicate_highlights_the_cells_it_picks() {
+    let mut ctl = controller(engine(), &repo_scripts());
+    assert!(ctl.highlight().is_none());
+    ctl.apply(&Action::ApplyView("low_clearance".into()));
+    ctl.query_now();
+    assert_eq!(ctl.view.predicate.as_deref(), Some("low_clearance"));
+    let r = ctl.result.clone().expect("result");
+    // low_clearance: 10+ selected incidents and an arrest rate below the lower 95% Wilson
+    // bound of the city's rate (over the mapped cells), worked out here.
+    let c = &r.cells;
+    let n: f64 = c.selected.values().iter().map(|v| f64::from(*v)).sum();
+    let a: f64 = c.arrests.values().iter().map(|v| f64::from(*v)).sum();
+    let (z, p) = (1.959_963_984_540_054_f64, a / n);
+    let lo = (p + z * z / (2.0 * n) - z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt())
+        / (1.0 + z * z / n);
+    let expected: Vec<bool> = (0..c.len())
+        .map(|i| c.selected.value(i) >= 10 && f64::from(c.arrest_rate.value(i)) < lo)
+        .collect();
+    let h = ctl.highlight().expect("highlight");
+    assert_eq!(h.name, "low_clearance");
+    assert_eq!(h.mask, expected.as_slice());
+    assert!(
+        expected.iter().any(|x| *x),
+        "the sample has low-clearance cells"
+    );
+    assert!(expected.iter().any(|x| !*x));
+    // The breadcrumb offers to clear it; clearing stops the highlight.
+    ctl.apply(&Action::ClearHighlight);
+    ctl.query_now();
+    assert!(ctl.highlight().is_none());
+    assert!(ctl.view.predicate.is_none());
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn a_view_saved_on_another_lake_starts_from_the_latest_28_days() {
+    let engine = engine();
+    let (_, last) = engine.date_range();
+    let mut settings = Settings::default();
+    let mut saved = ViewState::new(NaiveDate::from_ymd_opt(2021, 3, 31).expect("date"));
+    saved.base_res = 9;
+    settings.view = Some(saved.clone());
+    settings.view_lake = Some("another lake".into());
+    let ctl = Controller::new(
+        engine.clone(),
+        ScriptHost::open(repo_scripts()),
+        settings,
+        None,
+    );
+    assert_eq!(ctl.view.to, last);
+    assert_eq!(ctl.view.from, last - chrono::Days::new(27));
+    let status = ctl.status().expect("it says so");
+    assert!(status.contains("latest 28 days"), "{status}");
+
+    // On the same lake, a view that fits is restored as it was.
+    let mut settings = Settings::default();
+    let mut fits = ViewState::new(last);
+    fits.base_res = 9;
+    settings.view = Some(fits.clone());
+    settings.view_lake = engine.lake_identity().map(str::to_string);
+    assert!(settings.view_lake.is_some());
+    let ctl = Controller::new(engine, ScriptHost::open(repo_scripts()), settings, None);
+    assert_eq!(ctl.view, fits);
+    assert!(ctl.status().is_none());
+}

@@ -15,6 +15,9 @@ pub struct Legend {
     pub percent: bool,
     /// Appended to the caption, e.g. "Resolution Street-scale (r9) ≈200 m edge · 0.11 km²."
     pub caption_suffix: Option<String>,
+    /// What a view's predicate highlights, under the title: "14 cells highlighted:
+    /// low_clearance (the rest dimmed)".
+    pub highlight: Option<String>,
 }
 
 impl Legend {
@@ -26,6 +29,7 @@ impl Legend {
             palette,
             domain,
             percent: metric.is_percent(),
+            highlight: None,
             caption_suffix: Some(format!(
                 "Resolution {} {}.",
                 hotspot_core::res::display(res),
@@ -42,6 +46,7 @@ impl Legend {
             domain,
             percent: false,
             caption_suffix: None,
+            highlight: None,
         }
     }
 

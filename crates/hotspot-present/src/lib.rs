@@ -26,7 +26,7 @@ pub use egui_pass::{EguiFrame, EguiPass};
 pub use headless::HeadlessView;
 pub use legend::Legend;
 pub use overlay::{Overlay, OverlayRenderer};
-pub use present::{Presented, present};
+pub use present::{Highlight, Presented, present};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -29,11 +29,24 @@ struct LegendLayout {
 
 fn legend_layout(painter: &egui::Painter, legend: &Legend, theme: Theme) -> LegendLayout {
     let fg = c32(theme.foreground());
-    let title = painter.layout_no_wrap(legend.title.clone(), FontId::proportional(14.0), fg);
+    let mut job = egui::text::LayoutJob::default();
+    job.append(
+        &legend.title,
+        0.0,
+        egui::TextFormat::simple(FontId::proportional(14.0), fg),
+    );
+    if let Some(h) = &legend.highlight {
+        job.append(
+            &format!("\n{h}"),
+            0.0,
+            egui::TextFormat::simple(FontId::proportional(12.0), fg),
+        );
+    }
+    let title = painter.layout_job(job);
     let ticks: Vec<(f32, Galley)> = legend
         .ticks()
         .into_iter()
-        .map(|(t, s)| (t, painter.layout_no_wrap(s, FontId::proportional(11.0), fg)))
+        .map(|(t, s)| (t, painter.layout_no_wrap(s, FontId::proportional(12.0), fg)))
         .collect();
     let tick_w = ticks.iter().map(|(_, g)| g.size().x).fold(0.0, f32::max);
     let width = (BAR_W + 10.0 + tick_w).max(title.size().x) + 2.0 * PAD;

@@ -19,16 +19,26 @@ pub struct Presented {
     pub update: ValueUpdate,
 }
 
+/// Cells a view's predicate picked: one flag per cell of the result (as
+/// `ScriptHost::predicate` returns them) and the predicate's name for the legend.
+#[derive(Clone, Copy, Debug)]
+pub struct Highlight<'a> {
+    pub name: &'a str,
+    pub mask: &'a [bool],
+}
+
 /// Shows `metric` of `result` on `map`, coloured by `palette`: switches to the result's
 /// resolution (its geometry must have been set), sets the palette, the metric's value kind
 /// (which picks the automatic colour range), one value per cell with data, dims every cell
-/// outside a drilled scope and outlines the drill target. Nothing changes when the palette is
-/// rejected or the resolution has no geometry.
+/// outside a drilled scope and outlines the drill target. With a `highlight`, only the cells
+/// it picks are drawn in full: the rest are dimmed, and the legend says how many were picked.
+/// Nothing changes when the palette is rejected or the resolution has no geometry.
 pub fn present(
     map: &mut MapRenderer,
     result: &ScopeResult,
     metric: Metric,
     palette: &Palette,
+    highlight: Option<Highlight<'_>>,
 ) -> Result<Presented, RenderError> {
     let res = result.scope.res;
     if map.geometry(res).is_none() {
@@ -40,9 +50,29 @@ pub fn present(
     map.set_domain(None);
     let cells: &[u64] = result.cells.cell.values();
     let update = map.set_values(res, cells, &result.cells.metric(metric))?;
-    let in_scope = (!result.scope.drill.is_empty()).then_some(cells);
+    let picked: Option<Vec<u64>> = highlight.map(|h| {
+        cells
+            .iter()
+            .zip(h.mask)
+            .filter(|(_, on)| **on)
+            .map(|(c, _)| *c)
+            .collect()
+    });
+    let in_scope = match &picked {
+        Some(p) => Some(p.as_slice()),
+        None => (!result.scope.drill.is_empty()).then_some(cells),
+    };
     map.set_scope_mask(res, in_scope, OutsideScope::Dim)?;
     map.set_selected(result.drill.target);
-    let legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
+    let mut legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
+    if let (Some(h), Some(p)) = (highlight, &picked) {
+        let n = p.len() as u64;
+        legend.highlight = Some(format!(
+            "{} {} highlighted: {} (the rest dimmed)",
+            hotspot_core::fmt::thousands(n),
+            if n == 1 { "cell" } else { "cells" },
+            h.name
+        ));
+    }
     Ok(Presented { legend, update })
 }

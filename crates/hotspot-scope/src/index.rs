@@ -205,6 +205,8 @@ pub struct LakeIndex {
     pub(crate) district_month: MonthCube,
     pub(crate) unmapped: CityRows,
     pub(crate) built_at: Option<String>,
+    /// [`hotspot_core::lake::Manifest::identity`].
+    pub(crate) identity: Option<String>,
 }
 
 impl LakeIndex {
@@ -232,6 +234,7 @@ impl LakeIndex {
         // One generation for the whole load, however many commits happen meanwhile.
         let lake = &lake.pin();
         let manifest = lake.read_manifest()?;
+        let identity = manifest.identity().map(str::to_string);
         let gold_dir = lake.gold_dir();
         let months: BTreeSet<YearMonth> = lake
             .gold_months(GoldTable::CellMonth, 6)
@@ -413,6 +416,7 @@ impl LakeIndex {
             district_daily,
             district_month,
             unmapped,
+            identity,
             built_at: manifest.build.map(|b| b.built_at),
         })
     }

@@ -819,7 +819,10 @@ mod tests {
                 let want: Vec<bool> = a
                     .iter()
                     .zip(&b)
-                    .map(|(x, y)| (*x >= tf && !(y < x)) || x == y)
+                    .map(|(x, y)| {
+                        // `!(b < a)`: true where b < a is false, NaN included.
+                        (*x >= tf && y.partial_cmp(x) != Some(Ordering::Less)) || x == y
+                    })
                     .collect();
                 prop_assert_eq!(got, want);
                 let n = eval(&format!("(a > {t}).count()"), &a, &b).expect("count").as_int().expect("int");

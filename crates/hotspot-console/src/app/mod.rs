@@ -396,7 +396,7 @@ impl App {
         };
         let Some(r) = ctl.result.clone() else { return };
         let metric = ctl.view.effective_metric();
-        match hotspot_present::present(&mut gfx.map, &r, metric, &ctl.palette()) {
+        match hotspot_present::present(&mut gfx.map, &r, metric, &ctl.palette(), ctl.highlight()) {
             Ok(shown) => self.legend = Some(shown.legend),
             Err(e) => {
                 tracing::error!("cannot show the result: {e}");

@@ -6,6 +6,7 @@ use egui_plot::{AxisHints, Bar, BarChart, GridInput, GridMark, Line, Plot, PlotP
 use hotspot_core::fmt::{percent, thousands};
 use hotspot_scope::{Granularity, ScopeResult};
 
+use super::bars::{self, BarRow};
 use super::{Action, UiInput};
 
 /// Plotly's qualitative "Safe" sequence (the seed's mix colours) plus grey for "Other".
@@ -31,53 +32,145 @@ const RANK: [Color32; 10] = [
     Color32::from_rgb(0xfb, 0x80, 0x72),
 ];
 const INCIDENTS: Color32 = Color32::from_rgb(0xd7, 0x30, 0x27);
-const ARRESTS: Color32 = Color32::from_rgb(0x1b, 0x78, 0x37);
+/// Arrests drawn inside an incidents bar (the incidents colour, darker).
+const ARRESTS_INNER: Color32 = Color32::from_rgb(0x61, 0x16, 0x12);
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/// The chart strip under the map, in two tabs.
+/// A chart of the strip: its title, its share of the width and the narrowest it can be read.
+struct Spec {
+    share: f32,
+    min: f32,
+}
+
+/// Lays `specs` out in `width` (with `gap` between charts): one row when every chart gets at
+/// least its minimum, else two rows (the first half, the rest). Each row's widths grow from the
+/// minimums in proportion to the shares and add up to the row's width exactly.
+fn layout(width: f32, gap: f32, specs: &[Spec]) -> Vec<Vec<(usize, f32)>> {
+    let fits = |idx: &[usize]| {
+        let mins: f32 = idx.iter().map(|&i| specs[i].min).sum();
+        mins + gap * (idx.len().saturating_sub(1)) as f32 <= width
+    };
+    let row = |idx: Vec<usize>| -> Vec<(usize, f32)> {
+        let inner = (width - gap * (idx.len().saturating_sub(1)) as f32).max(0.0);
+        let mins: f32 = idx.iter().map(|&i| specs[i].min).sum();
+        let shares: f32 = idx
+            .iter()
+            .map(|&i| specs[i].share)
+            .sum::<f32>()
+            .max(f32::EPSILON);
+        idx.iter()
+            .map(|&i| {
+                let w = if inner >= mins {
+                    specs[i].min + (inner - mins) * specs[i].share / shares
+                } else {
+                    // Narrower than every minimum (a tiny window): shrink in proportion.
+                    inner * specs[i].min / mins.max(f32::EPSILON)
+                };
+                (i, w)
+            })
+            .collect()
+    };
+    let all: Vec<usize> = (0..specs.len()).collect();
+    if specs.len() < 2 || fits(&all) {
+        return vec![row(all)];
+    }
+    let half = specs.len().div_ceil(2);
+    vec![row((0..half).collect()), row((half..specs.len()).collect())]
+}
+
+/// The chart strip under the map, in two tabs. Charts share the width and wrap to two rows
+/// when the strip is too narrow for all of them side by side.
 pub fn show(ui: &mut egui::Ui, input: &UiInput<'_>, tab: &mut usize, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         ui.selectable_value(tab, 0, "When");
         ui.selectable_value(tab, 1, "What and where");
     });
     let Some(r) = input.result else { return };
-    let h = (ui.available_height() - 24.0).max(120.0);
-    let w = ui.available_width();
-    ui.horizontal_top(|ui| {
-        if *tab == 0 {
-            chart_box(ui, w * 0.36, h, "Offence mix over time", |ui| mix(ui, r));
-            chart_box(ui, w * 0.14, h, "Arrest outcomes", |ui| donut(ui, r));
-            chart_box(ui, w * 0.2, h, "Day of week (click to focus)", |ui| {
-                weekdays(ui, r, actions)
-            });
-            let title = match r.series.hour_focus_dow {
-                Some(d) => format!("Hourly — {} focus", DAYS[usize::from(d.min(6))]),
-                None => "Hourly — all days".to_string(),
-            };
-            chart_box(ui, w * 0.27, h, &title, |ui| hourly(ui, r));
-        } else {
-            chart_box(
-                ui,
-                w * 0.38,
-                h,
-                "Incidents vs arrests, top 12 offences",
-                |ui| types(ui, r),
-            );
-            chart_box(ui, w * 0.3, h, "Districts with most incidents", |ui| {
-                districts(ui, r)
-            });
-            chart_box(ui, w * 0.29, h, "Crime mix (top 10)", |ui| crime_mix(ui, r));
-        }
-    });
+    let gap = ui.spacing().item_spacing.x;
+    let width = ui.available_width();
+    let height = (ui.available_height() - 4.0).max(120.0);
+    let specs: &[Spec] = if *tab == 0 {
+        &[
+            Spec {
+                share: 0.36,
+                min: 260.0,
+            },
+            Spec {
+                share: 0.14,
+                min: 110.0,
+            },
+            Spec {
+                share: 0.2,
+                min: 160.0,
+            },
+            Spec {
+                share: 0.3,
+                min: 250.0,
+            },
+        ]
+    } else {
+        &[
+            Spec {
+                share: 0.38,
+                min: 260.0,
+            },
+            Spec {
+                share: 0.3,
+                min: 220.0,
+            },
+            Spec {
+                share: 0.32,
+                min: 220.0,
+            },
+        ]
+    };
+    let rows = layout(width, gap, specs);
+    let row_h = (height - gap * (rows.len() - 1) as f32) / rows.len() as f32;
+    for row in rows {
+        ui.horizontal_top(|ui| {
+            for (i, w) in row {
+                match (*tab, i) {
+                    (0, 0) => chart_box(ui, w, row_h, "Offence mix over time", |ui| mix(ui, r)),
+                    (0, 1) => chart_box(ui, w, row_h, "Arrest outcomes", |ui| donut(ui, r)),
+                    (0, 2) => chart_box(ui, w, row_h, "Day of week (click to focus)", |ui| {
+                        weekdays(ui, r, actions)
+                    }),
+                    (0, _) => {
+                        let title = match r.series.hour_focus_dow {
+                            Some(d) => format!("Hourly — {} focus", DAYS[usize::from(d.min(6))]),
+                            None => "Hourly — all days".to_string(),
+                        };
+                        chart_box(ui, w, row_h, &title, |ui| hourly(ui, r))
+                    }
+                    (_, 0) => chart_box(
+                        ui,
+                        w,
+                        row_h,
+                        "Incidents and arrests, top 12 offences",
+                        |ui| types(ui, r),
+                    ),
+                    (_, 1) => chart_box(ui, w, row_h, "Districts with most incidents", |ui| {
+                        districts(ui, r)
+                    }),
+                    (_, _) => chart_box(ui, w, row_h, "Crime mix (top 10)", |ui| crime_mix(ui, r)),
+                }
+            }
+        });
+    }
 }
 
+/// A chart in exactly `w` × `h`: its contents can neither grow past it nor push the next one.
 fn chart_box(ui: &mut egui::Ui, w: f32, h: f32, title: &str, body: impl FnOnce(&mut egui::Ui)) {
-    ui.allocate_ui(Vec2::new(w.max(120.0), h), |ui| {
-        ui.vertical(|ui| {
-            ui.label(RichText::new(title).strong());
-            body(ui);
-        });
-    });
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(w, h), egui::Sense::hover());
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    child.set_clip_rect(rect.intersect(ui.clip_rect()));
+    child.set_width(w);
+    child.label(RichText::new(title).strong());
+    body(&mut child);
 }
 
 fn plot(id: &str) -> Plot<'static> {
@@ -216,7 +309,7 @@ fn donut(ui: &mut egui::Ui, r: &ScopeResult) {
         centre + Vec2::new(0.0, 16.0),
         egui::Align2::CENTER_CENTER,
         "arrested",
-        egui::FontId::proportional(11.0),
+        egui::FontId::proportional(12.0),
         Color32::GRAY,
     );
     if let Some((name, value)) = hovered {
@@ -343,19 +436,33 @@ fn category_spacer(max: f64, steps: &'static [f64]) -> impl Fn(GridInput) -> Vec
     }
 }
 
-/// A chart's key as one wrapped row of swatches above the plot, so it never covers the data.
+/// A chart's key as one wrapped row of swatches above the plot, so it never covers the data:
+/// each swatch and its name are one item, moved to the next line whole when it does not fit.
 fn legend_row(ui: &mut egui::Ui, keys: &[(&str, Color32)]) {
     ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing = Vec2::new(4.0, 2.0);
-        for (name, colour) in keys {
-            // Swatch and name wrap together.
-            ui.horizontal(|ui| {
-                let size = Vec2::splat(ui.text_style_height(&egui::TextStyle::Small) * 0.8);
-                let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-                ui.painter().rect_filled(rect, 2.0, *colour);
-                ui.label(RichText::new(*name).small());
-            });
-            ui.add_space(6.0);
+        ui.spacing_mut().item_spacing = Vec2::new(10.0, 2.0);
+        let font = egui::TextStyle::Small.resolve(ui.style());
+        let colour = ui.visuals().text_color();
+        for (name, swatch) in keys {
+            let galley = ui
+                .painter()
+                .layout_no_wrap(name.to_string(), font.clone(), colour);
+            let side = font.size * 0.8;
+            let size = Vec2::new(side + 4.0 + galley.size().x, galley.size().y.max(side));
+            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            let square = egui::Rect::from_center_size(
+                egui::pos2(rect.min.x + side / 2.0, rect.center().y),
+                Vec2::splat(side),
+            );
+            ui.painter().rect_filled(square, 2.0, *swatch);
+            ui.painter().galley(
+                egui::pos2(
+                    rect.min.x + side + 4.0,
+                    rect.center().y - galley.size().y / 2.0,
+                ),
+                galley,
+                colour,
+            );
         }
     });
 }
@@ -388,7 +495,7 @@ fn hourly(ui: &mut egui::Ui, r: &ScopeResult) {
     );
     plot("hourly")
         .y_grid_spacer(value_spacer)
-        .x_grid_spacer(category_spacer(23.0, &[1.0, 2.0, 3.0, 4.0, 6.0, 12.0]))
+        .x_grid_spacer(category_spacer(23.0, &[1.0, 2.0, 3.0, 6.0, 12.0]))
         .custom_x_axes(vec![
             dense_axis().formatter(|m, _| format!("{:02}h", m.value.round() as i64)),
         ])
@@ -401,109 +508,109 @@ fn hourly(ui: &mut egui::Ui, r: &ScopeResult) {
     }
 }
 
-fn horizontal_bars(
-    ui: &mut egui::Ui,
-    id: &str,
-    names: Vec<String>,
-    series: Vec<(&str, Vec<u64>, Color32)>,
-    per_bar_colours: Option<&[Color32]>,
-) {
-    let n = names.len();
-    let k = series.len().max(1) as f64;
-    if series.len() > 1 {
-        let keys: Vec<(&str, Color32)> = series.iter().map(|(l, _, c)| (*l, *c)).collect();
-        legend_row(ui, &keys);
-    }
-    let mut charts = Vec::new();
-    for (si, (label, values, colour)) in series.into_iter().enumerate() {
-        let bars: Vec<Bar> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                // Largest at the top: row 0 is drawn highest.
-                let y = (n - 1 - i) as f64 + (si as f64 - (k - 1.0) / 2.0) * 0.8 / k;
-                let mut bar = Bar::new(y, *v as f64).width(0.8 / k).name(format!(
-                    "{}: {} {label}",
-                    names[i],
-                    thousands(*v)
-                ));
-                if let Some(c) = per_bar_colours {
-                    bar = bar.fill(c[i % c.len()]);
-                }
-                bar
-            })
-            .collect();
-        charts.push(
-            BarChart::new(label.to_string(), bars)
-                .color(colour)
-                .horizontal(),
-        );
-    }
-    let labels = names.clone();
-    let width = (names.iter().map(|s| s.len()).max().unwrap_or(4).min(26) as f32) * 6.5;
-    plot(id)
-        .y_axis_min_width(width)
-        .y_axis_formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= n {
-                return String::new();
-            }
-            labels[n - 1 - i as usize].chars().take(26).collect()
-        })
-        .show(ui, |p| {
-            for c in charts {
-                p.bar_chart(c);
-            }
-        });
-}
-
 fn types(ui: &mut egui::Ui, r: &ScopeResult) {
-    let t = &r.series.top_types;
-    horizontal_bars(
+    let rows: Vec<BarRow> = r
+        .series
+        .top_types
+        .iter()
+        .map(|t| BarRow {
+            name: t.primary_type.clone(),
+            value: t.incidents,
+            inner: Some(t.arrests),
+            colour: INCIDENTS,
+        })
+        .collect();
+    legend_row(
         ui,
-        "types",
-        t.iter().map(|x| x.primary_type.clone()).collect(),
-        vec![
-            (
-                "incidents",
-                t.iter().map(|x| x.incidents).collect(),
-                INCIDENTS,
-            ),
-            ("arrests", t.iter().map(|x| x.arrests).collect(), ARRESTS),
+        &[
+            ("incidents", INCIDENTS),
+            ("arrests (inside)", ARRESTS_INNER),
         ],
-        None,
     );
+    bars::show(ui, "types", &rows, "incidents", Some("arrests"));
 }
 
 fn districts(ui: &mut egui::Ui, r: &ScopeResult) {
-    let d = &r.series.top_districts;
-    horizontal_bars(
-        ui,
-        "districts",
-        d.iter().map(|x| x.label.clone()).collect(),
-        vec![(
-            "incidents",
-            d.iter().map(|x| x.incidents).collect(),
-            Color32::from_rgb(0x66, 0xc2, 0xa4),
-        )],
-        None,
-    );
-    if let Some(note) = &r.series.districts_note {
+    let note = r.series.districts_note.clone();
+    let rows: Vec<BarRow> = r
+        .series
+        .top_districts
+        .iter()
+        .map(|d| BarRow {
+            name: d.label.clone(),
+            value: d.incidents,
+            inner: None,
+            colour: Color32::from_rgb(0x66, 0xc2, 0xa4),
+        })
+        .collect();
+    if let Some(note) = note {
         ui.label(RichText::new(note).weak().small());
     }
+    bars::show(ui, "districts", &rows, "incidents", None);
 }
 
 fn crime_mix(ui: &mut egui::Ui, r: &ScopeResult) {
-    let m = &r.series.crime_mix;
-    horizontal_bars(
-        ui,
-        "crime-mix",
-        m.iter().map(|x| x.primary_type.clone()).collect(),
-        vec![(
-            "incidents",
-            m.iter().map(|x| x.incidents).collect(),
-            RANK[0],
-        )],
-        Some(&RANK),
-    );
+    let rows: Vec<BarRow> = r
+        .series
+        .crime_mix
+        .iter()
+        .enumerate()
+        .map(|(i, t)| BarRow {
+            name: t.primary_type.clone(),
+            value: t.incidents,
+            inner: None,
+            colour: RANK[i % RANK.len()],
+        })
+        .collect();
+    bars::show(ui, "crime-mix", &rows, "incidents", None);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(row: &[(usize, f32)], gap: f32) -> f32 {
+        row.iter().map(|(_, w)| w).sum::<f32>() + gap * (row.len() - 1) as f32
+    }
+
+    #[test]
+    fn charts_share_one_row_when_they_fit_and_wrap_when_not() {
+        let specs = [
+            Spec {
+                share: 0.36,
+                min: 260.0,
+            },
+            Spec {
+                share: 0.14,
+                min: 110.0,
+            },
+            Spec {
+                share: 0.2,
+                min: 160.0,
+            },
+            Spec {
+                share: 0.3,
+                min: 250.0,
+            },
+        ];
+        // 1920-px window: the strip is ~1190 px, one row, every chart past its minimum.
+        let rows = layout(1190.0, 8.0, &specs);
+        assert_eq!(rows.len(), 1);
+        assert!((total(&rows[0], 8.0) - 1190.0).abs() < 0.01);
+        for (i, w) in &rows[0] {
+            assert!(*w >= specs[*i].min, "chart {i}: {w}");
+        }
+        // 1600 px (strip ~840 px: 780 of minimums + 24 of gaps fits) and 1280 px (~550 px).
+        assert_eq!(layout(840.0, 8.0, &specs).len(), 1);
+        assert_eq!(layout(800.0, 8.0, &specs).len(), 2);
+        let rows = layout(550.0, 8.0, &specs);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].iter().map(|r| r.0).collect::<Vec<_>>(), vec![0, 1]);
+        for row in &rows {
+            assert!((total(row, 8.0) - 550.0).abs() < 0.01);
+            for (i, w) in row {
+                assert!(*w >= specs[*i].min, "chart {i}: {w}");
+            }
+        }
+    }
 }

@@ -3,9 +3,11 @@
 //! Nothing here touches the window, the GPU or the scope engine, so the whole UI runs under
 //! egui_kittest in tests. The app ([`crate::app`]) applies the actions.
 
+mod bars;
 mod charts;
 mod panels;
 mod sidebar;
+mod table;
 
 use chrono::NaiveDate;
 use egui::{Color32, Context, Pos2, Vec2};
@@ -32,6 +34,10 @@ pub enum Action {
     ResetView,
     FocusDow(Option<u8>),
     SortTable(SortColumn),
+    /// Stop highlighting the cells of the view's predicate.
+    ClearHighlight,
+    /// Show or hide a hotspot-table column (by its title).
+    ToggleColumn(String),
     FlyTo(u64),
     /// Map interaction, in physical pixels relative to the map's top-left corner.
     MapResized(u32, u32),
@@ -116,10 +122,41 @@ pub fn apply_style(ctx: &Context, settings: &Settings, wall: bool) {
     });
     let scale = settings.ui_scale * if wall { 1.6 } else { 1.0 };
     ctx.set_zoom_factor(scale.clamp(0.5, 4.0));
-    ctx.all_styles_mut(|s| s.animation_time = 0.0);
+    ctx.all_styles_mut(|s| {
+        s.animation_time = 0.0;
+        for (style, size) in TEXT_SIZES {
+            s.text_styles
+                .insert(style.clone(), egui::FontId::new(*size, family(style)));
+        }
+    });
+}
+
+/// The smallest text the console draws, in points at UI scale 1 (egui's own `Small` is 9 pt,
+/// unreadable on a 1080p screen at arm's length; 12 px is the usual floor for UI text).
+pub const MIN_TEXT_PT: f32 = 12.0;
+
+/// Text sizes in points: nothing below [`MIN_TEXT_PT`].
+const TEXT_SIZES: &[(egui::TextStyle, f32)] = &[
+    (egui::TextStyle::Small, MIN_TEXT_PT),
+    (egui::TextStyle::Body, 14.0),
+    (egui::TextStyle::Button, 14.0),
+    (egui::TextStyle::Monospace, 13.0),
+    (egui::TextStyle::Heading, 19.0),
+];
+
+fn family(style: &egui::TextStyle) -> egui::FontFamily {
+    match style {
+        egui::TextStyle::Monospace => egui::FontFamily::Monospace,
+        _ => egui::FontFamily::Proportional,
+    }
 }
 
 impl ConsoleUi {
+    /// Switches the chart strip's tab (0: when, 1: what and where).
+    pub fn set_chart_tab(&mut self, tab: usize) {
+        self.chart_tab = tab;
+    }
+
     /// Draws the whole overlay for one frame.
     pub fn show(&mut self, root: &mut egui::Ui, input: &UiInput<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
@@ -138,9 +175,11 @@ impl ConsoleUi {
                     });
                 });
         }
+        // Wider screens give the insights panel room for more of the table's columns.
+        let insights_w = (root.available_width() * 0.22).clamp(430.0, 640.0);
         egui::Panel::right("insights")
             .resizable(true)
-            .default_size(if input.wall { 360.0 } else { 430.0 })
+            .default_size(if input.wall { 360.0 } else { insights_w })
             .min_size(320.0)
             .show(root, |ui| {
                 ui.set_min_width(ui.available_width());

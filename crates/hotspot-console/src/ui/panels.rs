@@ -4,7 +4,7 @@ use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat};
 use hotspot_core::fmt::{percent, thousands};
 use hotspot_core::res;
-use hotspot_scope::{ScopeResult, SortColumn, WarningKind, WeekDelta};
+use hotspot_scope::{ScopeResult, WarningKind, WeekDelta};
 
 use super::{Action, UiInput, delta_colour};
 
@@ -47,6 +47,16 @@ pub fn breadcrumbs(ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Act
             }
             None => {
                 ui.label(RichText::new("Citywide").strong());
+            }
+        }
+        if let Some(name) = &input.view.predicate {
+            ui.separator();
+            if ui
+                .button(format!("Highlight: {name} ✕"))
+                .on_hover_text("The view's predicate: its cells drawn in full, the rest dimmed. Click to stop highlighting.")
+                .clicked()
+            {
+                actions.push(Action::ClearHighlight);
             }
         }
         if !input.view.drill.is_empty() {
@@ -244,118 +254,7 @@ pub fn insights(ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action
             actions.push(Action::ExportCsv);
         }
     });
-    hotspot_table(ui, r, input, actions);
-}
-
-fn header(
-    ui: &mut egui::Ui,
-    text: &str,
-    col: SortColumn,
-    input: &UiInput<'_>,
-    actions: &mut Vec<Action>,
-) {
-    let active = input.view.sort == col;
-    let arrow = if active {
-        if input.view.sort_desc { " ▼" } else { " ▲" }
-    } else {
-        ""
-    };
-    if ui
-        .selectable_label(
-            active,
-            RichText::new(format!("{text}{arrow}")).strong().small(),
-        )
-        .clicked()
-    {
-        actions.push(Action::SortTable(col));
-    }
-}
-
-fn hotspot_table(
-    ui: &mut egui::Ui,
-    r: &ScopeResult,
-    input: &UiInput<'_>,
-    actions: &mut Vec<Action>,
-) {
-    // The figures an analyst reads first come first, so a narrow panel shows them without
-    // scrolling; "Selected" and "Share" only mean something with an offence selection.
-    let selection = r.selection_active;
-    egui::ScrollArea::horizontal()
-        .id_salt("table")
-        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
-        .show(ui, |ui| {
-            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-            egui::Grid::new("hotspots")
-                .striped(true)
-                .num_columns(if selection { 10 } else { 8 })
-                .spacing([10.0, 4.0])
-                .show(ui, |ui| {
-                    header(ui, "Block / place", SortColumn::Label, input, actions);
-                    header(ui, "Incidents", SortColumn::Incidents, input, actions);
-                    if selection {
-                        header(ui, "Selected", SortColumn::Selected, input, actions);
-                        header(ui, "Share", SortColumn::FocusShare, input, actions);
-                    }
-                    header(
-                        ui,
-                        "Arrest rate (95% CI)",
-                        SortColumn::ArrestRate,
-                        input,
-                        actions,
-                    );
-                    header(ui, "Dominant", SortColumn::DominantType, input, actions);
-                    header(ui, "Street", SortColumn::Street, input, actions);
-                    header(ui, "Dist", SortColumn::District, input, actions);
-                    header(ui, "Ward", SortColumn::Ward, input, actions);
-                    header(ui, "Area", SortColumn::CommunityArea, input, actions);
-                    ui.end_row();
-                    for row in &r.table {
-                        // The place, and under it the cell's main street: neighbouring
-                        // cells share a place name, the street tells them apart.
-                        let label: String = row.label.chars().take(28).collect();
-                        let street =
-                            hotspot_core::names::pretty_block(row.street.as_deref().unwrap_or(""));
-                        let clicked = ui
-                            .vertical(|ui| {
-                                ui.spacing_mut().item_spacing.y = 0.0;
-                                let r = ui
-                                    .selectable_label(false, label)
-                                    .on_hover_text("Fly to and highlight");
-                                if !street.is_empty() {
-                                    ui.label(RichText::new(&street).weak().small());
-                                }
-                                r.clicked()
-                            })
-                            .inner;
-                        if clicked {
-                            actions.push(Action::FlyTo(row.cell));
-                        }
-                        ui.label(thousands(u64::from(row.incidents)));
-                        if selection {
-                            ui.label(thousands(u64::from(row.selected)));
-                            ui.label(percent(row.focus_share, 0));
-                        }
-                        ui.label(format!(
-                            "{} ({}–{})",
-                            percent(row.arrest_rate, 0),
-                            percent(row.wilson_lo, 0),
-                            percent(row.wilson_hi, 0)
-                        ));
-                        ui.label(row.dominant_type.as_deref().unwrap_or("–"));
-                        ui.label(hotspot_core::names::pretty_block(
-                            row.street.as_deref().unwrap_or(""),
-                        ));
-                        ui.label(row.district.map_or("–".into(), |d| d.to_string()));
-                        ui.label(row.ward.map_or("–".into(), |d| d.to_string()));
-                        ui.label(
-                            row.community_area
-                                .and_then(hotspot_core::names::community_area_name)
-                                .unwrap_or("–"),
-                        );
-                        ui.end_row();
-                    }
-                });
-        });
+    super::table::show(ui, r, input, actions);
 }
 
 /// The hover tooltip of a map cell.

@@ -429,6 +429,15 @@ pub struct Manifest {
     pub primary_types: Vec<String>,
 }
 
+impl Manifest {
+    /// What tells one lake from another: the SHA-256 of the first file ever ingested into it.
+    /// It stays the same as the lake grows (later ingests, builds, fetches) and differs between
+    /// lakes started from different data; `None` for a lake with nothing ingested.
+    pub fn identity(&self) -> Option<&str> {
+        self.sources.first().map(|s| s.sha256.as_str())
+    }
+}
+
 /// The most distinct primary types a lake holds (the scope engine codes them in one byte; the
 /// dataset has about 35).
 pub const MAX_TYPES: usize = 255;

@@ -49,6 +49,11 @@ impl Engine {
     pub fn built_at(&self) -> Option<&str> {
         self.ix.built_at.as_deref()
     }
+
+    /// Which lake this is ([`hotspot_core::lake::Manifest::identity`]).
+    pub fn lake_identity(&self) -> Option<&str> {
+        self.ix.identity.as_deref()
+    }
 }
 
 /// The scope engine: the lake in memory, answering scopes.
