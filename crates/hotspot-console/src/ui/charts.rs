@@ -78,6 +78,53 @@ fn layout(width: f32, gap: f32, specs: &[Spec]) -> Vec<Vec<(usize, f32)>> {
     vec![row((0..half).collect()), row((half..specs.len()).collect())]
 }
 
+/// The charts of a tab: their shares of the width and their minimum widths.
+fn specs(tab: usize) -> &'static [Spec] {
+    const WHEN: [Spec; 4] = [
+        Spec {
+            share: 0.36,
+            min: 260.0,
+        },
+        Spec {
+            share: 0.14,
+            min: 110.0,
+        },
+        Spec {
+            share: 0.2,
+            min: 160.0,
+        },
+        Spec {
+            share: 0.3,
+            min: 250.0,
+        },
+    ];
+    const WHAT: [Spec; 3] = [
+        Spec {
+            share: 0.38,
+            min: 260.0,
+        },
+        Spec {
+            share: 0.3,
+            min: 220.0,
+        },
+        Spec {
+            share: 0.32,
+            min: 220.0,
+        },
+    ];
+    if tab == 0 { &WHEN } else { &WHAT }
+}
+
+/// The strip's least height: enough for its charts to stay readable in one row, or in two
+/// when `width` is too narrow for one.
+pub fn min_height(width: f32, gap: f32, tab: usize) -> f32 {
+    if layout(width, gap, specs(tab)).len() > 1 {
+        300.0
+    } else {
+        200.0
+    }
+}
+
 /// The chart strip under the map, in two tabs. Charts share the width and wrap to two rows
 /// when the strip is too narrow for all of them side by side.
 pub fn show(ui: &mut egui::Ui, input: &UiInput<'_>, tab: &mut usize, actions: &mut Vec<Action>) {
@@ -89,42 +136,7 @@ pub fn show(ui: &mut egui::Ui, input: &UiInput<'_>, tab: &mut usize, actions: &m
     let gap = ui.spacing().item_spacing.x;
     let width = ui.available_width();
     let height = (ui.available_height() - 4.0).max(120.0);
-    let specs: &[Spec] = if *tab == 0 {
-        &[
-            Spec {
-                share: 0.36,
-                min: 260.0,
-            },
-            Spec {
-                share: 0.14,
-                min: 110.0,
-            },
-            Spec {
-                share: 0.2,
-                min: 160.0,
-            },
-            Spec {
-                share: 0.3,
-                min: 250.0,
-            },
-        ]
-    } else {
-        &[
-            Spec {
-                share: 0.38,
-                min: 260.0,
-            },
-            Spec {
-                share: 0.3,
-                min: 220.0,
-            },
-            Spec {
-                share: 0.32,
-                min: 220.0,
-            },
-        ]
-    };
-    let rows = layout(width, gap, specs);
+    let rows = layout(width, gap, specs(*tab));
     let row_h = (height - gap * (rows.len() - 1) as f32) / rows.len() as f32;
     for row in rows {
         ui.horizontal_top(|ui| {

@@ -188,10 +188,17 @@ impl ConsoleUi {
                 });
             });
         if !input.wall {
+            // The strip is as wide as what the side panels leave; two rows of charts need more
+            // height than one.
+            let min_h = charts::min_height(
+                root.available_width(),
+                root.spacing().item_spacing.x,
+                self.chart_tab,
+            );
             egui::Panel::bottom("charts")
                 .resizable(true)
-                .default_size(300.0)
-                .min_size(200.0)
+                .default_size(min_h.max(300.0))
+                .min_size(min_h)
                 .show(root, |ui| {
                     charts::show(ui, input, &mut self.chart_tab, &mut actions);
                 });
