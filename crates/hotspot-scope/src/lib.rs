@@ -16,6 +16,7 @@
 
 pub mod bench;
 pub mod error;
+pub mod hotspots;
 mod index;
 pub mod metric;
 mod query;
