@@ -9,6 +9,7 @@ mod output;
 mod bench;
 mod commands;
 mod console;
+mod hotspots;
 mod progress;
 mod query;
 mod render;
@@ -142,6 +143,8 @@ pub enum Command {
     },
     /// Answer a scope: KPIs, warnings and the top cells (table, or JSON with --json).
     Query(query::QueryArgs),
+    /// Statistically significant hot and cold spots of a scope (Gi* with FDR), as clusters.
+    Hotspots(hotspots::HotspotsArgs),
     /// Measure the pipeline (or other parts) and print figures.
     Bench {
         #[command(subcommand)]
@@ -236,6 +239,9 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
         }
         Command::Query(args) => {
             query::run(&lake, args, &hotspot_core::taxonomy::Taxonomy::default())
+        }
+        Command::Hotspots(args) => {
+            hotspots::run(&lake, args, &hotspot_core::taxonomy::Taxonomy::default())
         }
         Command::Bench { what } => bench::run(&lake, what, &bars),
         Command::Model { what } => commands::model(what),

@@ -92,6 +92,75 @@ fn demo_status_query_and_errors() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such/file.csv"));
 
+    // Hot spots: a summary, a table of clusters and, with --csv, every cell of the study area.
+    let csv = dir.path().join("hs.csv");
+    let o = hotspot(
+        &lake,
+        &[
+            "hotspots",
+            "--res",
+            "9",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "--csv",
+            &csv.to_string_lossy(),
+        ],
+    );
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("Getis–Ord Gi*, k = 1, FDR-corrected"), "{out}");
+    assert!(out.contains("hot cells in"), "{out}");
+    let rows = std::fs::read_to_string(&csv).expect("csv");
+    let lines: Vec<&str> = rows.lines().collect();
+    assert_eq!(lines[0], "cell,label,incidents,gi_z,gi_p,gi_bin");
+    let study: usize = out
+        .split("study area ")
+        .nth(1)
+        .and_then(|s| s.split(" cells").next())
+        .map(|s| s.replace(',', "").parse().expect("count"))
+        .expect("study area size");
+    assert_eq!(lines.len() - 1, study);
+    // Incidents over the study area equal the period's mapped incidents.
+    let total: u64 = lines[1..]
+        .iter()
+        .map(|l| {
+            l.split(',')
+                .nth_back(3)
+                .expect("incidents")
+                .parse::<u64>()
+                .expect("number")
+        })
+        .sum();
+    let o = hotspot(
+        &lake,
+        &[
+            "query",
+            "--res",
+            "9",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "--json",
+        ],
+    );
+    let q: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let mapped: u64 = q["cells"]["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .map(|v| v.as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, mapped);
+    let o = hotspot(&lake, &["hotspots", "--k", "9"]);
+    assert!(!o.status.success());
+
     // A mistyped --scripts is an error, not a silent fall back to the built-ins.
     for args in [
         &["render", "--scripts", "/no/such/scripts", "--out", "x.png"][..],

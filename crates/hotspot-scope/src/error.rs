@@ -38,6 +38,8 @@ pub enum ScopeError {
     Period(String),
     #[error("the lake has more than 255 distinct offence types")]
     TooManyTypes,
+    #[error("invalid option: {0}")]
+    Options(String),
 }
 
 impl ScopeError {

@@ -26,7 +26,9 @@ pub mod scope;
 
 pub use error::{Result, ScopeError};
 pub use metric::Metric;
-pub use query::{ContextCell, Engine, EngineSummary, sort_rows};
+pub use query::{
+    Cluster, ContextCell, Engine, EngineSummary, HotSpotOptions, HotSpots, MAX_K, sort_rows,
+};
 pub use result::*;
 pub use scope::{Period, Scope, Selection, SortColumn, TableSpec};
 

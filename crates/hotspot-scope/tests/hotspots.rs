@@ -26,7 +26,10 @@ fn naive(x: &HashMap<u64, f64>) -> HashMap<u64, f64> {
                 .collect();
             let w = members.len() as f64;
             let sum: f64 = members.iter().sum();
-            (c, (sum - mean * w) / (sd * ((n * w - w * w) / (n - 1.0)).sqrt()))
+            (
+                c,
+                (sum - mean * w) / (sd * ((n * w - w * w) / (n - 1.0)).sqrt()),
+            )
         })
         .collect()
 }
@@ -62,13 +65,20 @@ fn gi_star_on_the_sample_agrees_with_the_formula() {
         .iter()
         .map(|c| selected.get(c).copied().unwrap_or(0.0))
         .collect();
-    assert!(x.iter().filter(|v| **v == 0.0).count() > 0, "zero-filled cells exist");
+    assert!(
+        x.iter().filter(|v| **v == 0.0).count() > 0,
+        "zero-filled cells exist"
+    );
     let gi = gi_star(&x, &Neighbourhoods::grid_disk(coverage, 1));
     assert!(gi.varies);
     let expected = naive(&coverage.iter().copied().zip(x.iter().copied()).collect());
     for (i, c) in coverage.iter().enumerate() {
         let want = expected[c];
-        assert!((gi.z[i] - want).abs() < 1e-9, "cell {c:x}: {} vs {want}", gi.z[i]);
+        assert!(
+            (gi.z[i] - want).abs() < 1e-9,
+            "cell {c:x}: {} vs {want}",
+            gi.z[i]
+        );
     }
     // Bins without FDR follow the plain cut-offs of |z| (1.645, 1.960, 2.576).
     let plain = bins(&gi.z, &gi.p, false);
@@ -91,5 +101,154 @@ fn gi_star_on_the_sample_agrees_with_the_formula() {
     let fdr = bins(&gi.z, &gi.p, true);
     let significant = |b: &[i8]| b.iter().filter(|v| **v != 0).count();
     assert!(significant(&fdr) <= significant(&plain));
-    assert!(fdr.iter().zip(&plain).all(|(f, p)| f.unsigned_abs() <= p.unsigned_abs()));
+    assert!(
+        fdr.iter()
+            .zip(&plain)
+            .all(|(f, p)| f.unsigned_abs() <= p.unsigned_abs())
+    );
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_engine_tests_the_whole_coverage_whatever_the_drill() {
+    use hotspot_scope::{HotSpotOptions, ScopeError};
+    let engine = hotspot_testkit::sample::engine();
+    let sept = |drill: Vec<u64>| Scope {
+        drill,
+        ..Scope::new(
+            9,
+            NaiveDate::from_ymd_opt(2024, 9, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+        )
+    };
+    let tax = Taxonomy::default();
+    let city = engine
+        .hot_spots(&sept(vec![]), &tax, HotSpotOptions::default())
+        .expect("hot spots");
+    let coverage = engine.coverage(9).expect("coverage");
+    assert_eq!(city.cells, coverage);
+    assert_eq!(city.shown, 0..coverage.len());
+    assert_eq!(city.counts.iter().sum::<u64>(), coverage.len() as u64);
+    // x is the scope's incidents per cell, zero-filled: its total is the mapped incidents.
+    let r = engine.query(&sept(vec![]), &tax).expect("query");
+    let mapped: u64 = r
+        .cells
+        .incidents
+        .values()
+        .iter()
+        .map(|v| u64::from(*v))
+        .sum();
+    assert_eq!(city.x.iter().map(|v| u64::from(*v)).sum::<u64>(), mapped);
+    let expected = naive(
+        &coverage
+            .iter()
+            .zip(&city.x)
+            .map(|(c, v)| (*c, f64::from(*v)))
+            .collect(),
+    );
+    for (i, c) in coverage.iter().enumerate() {
+        assert!((city.z[i] - expected[c]).abs() < 1e-9);
+    }
+    assert!(
+        city.count(3) + city.count(2) + city.count(1) > 0,
+        "{:?}",
+        city.counts
+    );
+
+    // Drilled into the r8 parent of the hottest cell: same statistics, fewer cells shown.
+    let hottest = (0..coverage.len())
+        .max_by(|&a, &b| city.z[a].total_cmp(&city.z[b]))
+        .expect("cells");
+    let parent = u64::from(
+        CellIndex::try_from(coverage[hottest])
+            .expect("cell")
+            .parent(h3o::Resolution::Eight)
+            .expect("parent"),
+    );
+    let drilled = engine
+        .hot_spots(&sept(vec![parent]), &tax, HotSpotOptions::default())
+        .expect("drilled");
+    assert_eq!(drilled.z, city.z);
+    assert_eq!(drilled.bin, city.bin);
+    assert!(drilled.shown.contains(&hottest));
+    assert!(drilled.shown.len() < coverage.len() && drilled.shown.len() <= 7);
+    assert_eq!(
+        drilled.counts.iter().sum::<u64>(),
+        drilled.shown.len() as u64
+    );
+
+    // A wider ring smooths more; an absurd one is refused.
+    let k2 = engine
+        .hot_spots(&sept(vec![]), &tax, HotSpotOptions { k: 2, fdr: true })
+        .expect("k = 2");
+    assert_ne!(k2.z, city.z);
+    let err = engine
+        .hot_spots(&sept(vec![]), &tax, HotSpotOptions { k: 40, fdr: true })
+        .expect_err("k = 40");
+    assert!(matches!(err, ScopeError::Options(_)), "{err}");
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn clusters_are_touching_significant_cells_of_one_sign() {
+    use hotspot_scope::HotSpotOptions;
+    let engine = hotspot_testkit::sample::engine();
+    let scope = Scope::new(
+        9,
+        NaiveDate::from_ymd_opt(2024, 9, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+    );
+    let h = engine
+        .hot_spots(&scope, &Taxonomy::default(), HotSpotOptions::default())
+        .expect("hot spots");
+    let clusters = h.clusters();
+    assert!(!clusters.is_empty());
+    // Every significant cell is in exactly one cluster, of its sign.
+    let significant: Vec<u64> = (0..h.cells.len())
+        .filter(|&i| h.bin[i] != 0)
+        .map(|i| h.cells[i])
+        .collect();
+    let mut clustered: Vec<u64> = clusters.iter().flat_map(|c| c.cells.clone()).collect();
+    clustered.sort_unstable();
+    assert_eq!(clustered, significant);
+    let index = |c: &u64| h.cells.binary_search(c).expect("in coverage");
+    for cl in &clusters {
+        assert!(cl.cells.iter().all(|c| h.bin[index(c)].signum() == cl.sign));
+        assert_eq!(
+            cl.incidents,
+            cl.cells
+                .iter()
+                .map(|c| u64::from(h.x[index(c)]))
+                .sum::<u64>()
+        );
+        // Connected: every cell of a cluster of several touches another of it.
+        if cl.cells.len() > 1 {
+            for c in &cl.cells {
+                let cell = CellIndex::try_from(*c).expect("cell");
+                let touches = cell
+                    .grid_disk::<Vec<_>>(1)
+                    .into_iter()
+                    .any(|n| u64::from(n) != *c && cl.cells.contains(&u64::from(n)));
+                assert!(touches, "{c:x} is alone in a cluster of {}", cl.cells.len());
+            }
+        }
+    }
+    // Two clusters of one sign never touch (they would be one).
+    for (a, ca) in clusters.iter().enumerate() {
+        for cb in clusters.iter().skip(a + 1).filter(|cb| cb.sign == ca.sign) {
+            for c in &ca.cells {
+                let cell = CellIndex::try_from(*c).expect("cell");
+                assert!(
+                    !cell
+                        .grid_disk::<Vec<_>>(1)
+                        .into_iter()
+                        .any(|n| cb.cells.contains(&u64::from(n)))
+                );
+            }
+        }
+    }
+    // Hot clusters come first, the busiest first.
+    let hot: Vec<_> = clusters.iter().take_while(|c| c.sign > 0).collect();
+    assert!(hot.windows(2).all(|w| w[0].incidents >= w[1].incidents));
+    assert!(clusters.iter().skip(hot.len()).all(|c| c.sign < 0));
 }

@@ -6,6 +6,7 @@
 mod cells;
 mod compare;
 mod drill;
+mod hotspots;
 mod kpis;
 mod series;
 mod sums;
@@ -26,6 +27,7 @@ use crate::index::LakeIndex;
 use crate::result::*;
 use crate::scope::Scope;
 
+pub use hotspots::{Cluster, HotSpotOptions, HotSpots, MAX_K};
 use sums::{city_days, drill_days, sum_cells};
 pub use table::sort_rows;
 use table::table_rows;
@@ -60,13 +62,20 @@ impl Engine {
 #[derive(Clone, Debug)]
 pub struct Engine {
     ix: Arc<LakeIndex>,
+    /// Gi* neighbourhoods per (resolution, k), built on first use.
+    neighbourhoods: NeighbourhoodCache,
 }
+
+type NeighbourhoodCache = Arc<
+    std::sync::Mutex<std::collections::HashMap<(u8, u32), Arc<crate::hotspots::Neighbourhoods>>>,
+>;
 
 impl Engine {
     /// Loads the lake's Gold tables.
     pub fn open(lake: &Lake) -> Result<Engine> {
         Ok(Engine {
             ix: Arc::new(LakeIndex::load(lake)?),
+            neighbourhoods: NeighbourhoodCache::default(),
         })
     }
 
