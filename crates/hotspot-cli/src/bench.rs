@@ -170,6 +170,29 @@ fn scope(lake: &Lake, runs: usize) -> Result<()> {
             thousands(h.cells.len() as u64)
         )?;
     }
+    // Emerging hot spots: four years (or the whole lake) of weekly steps at r9.
+    let four_years = (last - chrono::Days::new(4 * 365 - 1)).max(first);
+    let scope = hotspot_scope::Scope::new(9, four_years, last);
+    let options = hotspot_scope::EmergingOptions {
+        step: hotspot_scope::Step::Week,
+        ..hotspot_scope::EmergingOptions::default()
+    };
+    let mut times = Vec::with_capacity(runs);
+    let mut steps = 0;
+    for _ in 0..runs.clamp(1, 5) {
+        let t = Instant::now();
+        let e = engine.emerging_hot_spots(&scope, &taxonomy, options)?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        steps = e.steps.len();
+    }
+    times.sort_by(f64::total_cmp);
+    outln!(
+        "{:<44} {:>10.2} {:>10.2} {:>9}",
+        format!("emerging, {steps} weekly steps r9"),
+        times[times.len() / 2],
+        times[times.len() - 1],
+        thousands(engine.coverage(9)?.len() as u64)
+    )?;
     Ok(())
 }
 

@@ -28,6 +28,30 @@ pub struct HotspotsArgs {
     /// Also write every cell of the study area (cell, label, incidents, z, p, bin) as CSV.
     #[arg(long)]
     pub csv: Option<PathBuf>,
+    /// Emerging hot spots instead: cut the period into steps of a week or a month.
+    #[arg(long, value_enum)]
+    pub step: Option<StepArg>,
+    /// With --step: earlier steps each bin's neighbourhood reaches back.
+    #[arg(long, default_value_t = 1, requires = "step", value_parser = clap::value_parser!(u32).range(0..=12))]
+    pub time_lag: u32,
+    /// With --step: significance level of the bins and the trend.
+    #[arg(long, default_value_t = 0.10, requires = "step", value_parser = parse_alpha)]
+    pub alpha: f64,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum StepArg {
+    Week,
+    Month,
+}
+
+fn parse_alpha(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(a) if a > 0.0 && a < 0.5 => Ok(a),
+        _ => Err(format!(
+            "`{s}`: the significance level must be above 0 and below 0.5 (e.g. 0.10)"
+        )),
+    }
 }
 
 fn confidence(bin: i8) -> &'static str {
@@ -43,6 +67,9 @@ fn confidence(bin: i8) -> &'static str {
 pub fn run(lake: &Lake, args: HotspotsArgs, taxonomy: &Taxonomy) -> Result<()> {
     let engine = open_engine(lake)?;
     let scope = args.scope.scope(&engine)?;
+    if let Some(step) = args.step {
+        return emerging(&engine, &scope, &args, step, taxonomy);
+    }
     let options = HotSpotOptions {
         k: args.k,
         fdr: !args.no_fdr,
@@ -122,6 +149,109 @@ pub fn run(lake: &Lake, args: HotspotsArgs, taxonomy: &Taxonomy) -> Result<()> {
             "wrote {} ({} cells)",
             path.display(),
             thousands(h.shown.len() as u64)
+        );
+    }
+    Ok(())
+}
+
+/// `hotspot hotspots --step …`: the categories of an emerging hot-spot analysis.
+fn emerging(
+    engine: &hotspot_scope::Engine,
+    scope: &hotspot_scope::Scope,
+    args: &HotspotsArgs,
+    step: StepArg,
+    taxonomy: &Taxonomy,
+) -> Result<()> {
+    use hotspot_scope::hotspots::{Category, Family, Pattern};
+    let options = hotspot_scope::EmergingOptions {
+        step: match step {
+            StepArg::Week => hotspot_scope::Step::Week,
+            StepArg::Month => hotspot_scope::Step::Month,
+        },
+        time_lag: args.time_lag as usize,
+        k: args.k,
+        alpha: args.alpha,
+        fdr: !args.no_fdr,
+    };
+    let e = engine.emerging_hot_spots(scope, taxonomy, options)?;
+    let (first, last) = (e.steps[0].0, e.steps[e.steps.len() - 1].1);
+    outln!(
+        "Emerging hot spots (space-time Gi*, k = {}, time lag {}, α = {}, {}): {} {}s from {} to {}, {}: study area {} cells; {:.0} ms",
+        options.k,
+        options.time_lag,
+        options.alpha,
+        if options.fdr {
+            "FDR-corrected"
+        } else {
+            "no FDR correction"
+        },
+        e.steps.len(),
+        if matches!(step, StepArg::Week) {
+            "week"
+        } else {
+            "month"
+        },
+        first,
+        last,
+        hotspot_core::res::display(e.res),
+        thousands(e.cells.len() as u64),
+        e.elapsed_ms
+    )?;
+    for (c, n) in &e.counts {
+        outln!("  {:<26} {:>8}", c.name(), thousands(*n))?;
+    }
+    // The patterns an analyst acts on first, with where they are.
+    let notable = [
+        Category::Spot(Family::Hot, Pattern::New),
+        Category::Spot(Family::Hot, Pattern::Intensifying),
+        Category::Spot(Family::Hot, Pattern::Consecutive),
+        Category::Spot(Family::Hot, Pattern::Persistent),
+    ];
+    for cat in notable {
+        let mut cells: Vec<usize> = (0..e.cells.len())
+            .filter(|&i| e.category[i] == cat)
+            .collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let n = e.cells.len();
+        let last_z = |i: usize| e.z[(e.steps.len() - 1) * n + i];
+        cells.sort_by(|&a, &b| last_z(b).total_cmp(&last_z(a)));
+        outln!()?;
+        outln!(
+            "  {} ({}), strongest in the last step first:",
+            cat.name(),
+            cells.len()
+        )?;
+        for &i in cells.iter().take(args.top) {
+            outln!(
+                "    {:015x}  z {:>6.2}  trend τ {:+.2} (p {:.3})  {}",
+                e.cells[i],
+                last_z(i),
+                e.trend_tau[i],
+                e.trend_p[i],
+                engine.label(e.cells[i]).unwrap_or("–")
+            )?;
+        }
+    }
+    if let Some(path) = &args.csv {
+        let mut out = Vec::new();
+        out.extend_from_slice(b"cell,label,category,trend_tau,trend_p\n");
+        for i in 0..e.cells.len() {
+            out.extend_from_slice(format!("{:015x},", e.cells[i]).as_bytes());
+            hotspot_core::csv::write_field(&mut out, engine.label(e.cells[i]).unwrap_or(""));
+            out.push(b',');
+            hotspot_core::csv::write_field(&mut out, &e.category[i].name());
+            out.extend_from_slice(
+                format!(",{:.6},{:.6}\n", e.trend_tau[i], e.trend_p[i]).as_bytes(),
+            );
+        }
+        hotspot_core::lake::write_atomic(path, &out)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "wrote {} ({} cells)",
+            path.display(),
+            thousands(e.cells.len() as u64)
         );
     }
     Ok(())

@@ -158,6 +158,49 @@ fn demo_status_query_and_errors() {
         .map(|v| v.as_u64().unwrap_or(0))
         .sum();
     assert_eq!(total, mapped);
+    // Emerging hot spots over the three months in weeks: every cell gets one category.
+    let csv = dir.path().join("ehsa.csv");
+    let o = hotspot(
+        &lake,
+        &[
+            "hotspots",
+            "--res",
+            "8",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "--step",
+            "week",
+            "--csv",
+            &csv.to_string_lossy(),
+        ],
+    );
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("13 weeks from 2024-01-01 to 2024-03-31"),
+        "{out}"
+    );
+    let categories: u64 = out
+        .lines()
+        .filter(|l| l.contains(" Spot ") || l.contains("No Pattern Detected"))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .last()?
+                .replace(',', "")
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    let rows = std::fs::read_to_string(&csv).expect("csv");
+    assert_eq!(rows.lines().count() as u64 - 1, categories, "{out}");
+    let o = hotspot(&lake, &["hotspots", "--step", "week", "--alpha", "2"]);
+    assert!(!o.status.success());
     let o = hotspot(&lake, &["hotspots", "--k", "9"]);
     assert!(!o.status.success());
 

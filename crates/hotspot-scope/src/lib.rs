@@ -27,7 +27,8 @@ pub mod scope;
 pub use error::{Result, ScopeError};
 pub use metric::Metric;
 pub use query::{
-    Cluster, ContextCell, Engine, EngineSummary, HotSpotOptions, HotSpots, MAX_K, sort_rows,
+    Cluster, ContextCell, EmergingHotSpots, EmergingOptions, Engine, EngineSummary, HotSpotOptions,
+    HotSpots, MAX_BINS, MAX_K, MAX_STEPS, Step, sort_rows,
 };
 pub use result::*;
 pub use scope::{Period, Scope, Selection, SortColumn, TableSpec};

@@ -252,3 +252,108 @@ fn clusters_are_touching_significant_cells_of_one_sign() {
     assert!(hot.windows(2).all(|w| w[0].incidents >= w[1].incidents));
     assert!(clusters.iter().skip(hot.len()).all(|c| c.sign < 0));
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn emerging_hot_spots_on_the_sample_follow_the_formula_and_the_definitions() {
+    use hotspot_scope::hotspots::{Category, Family, Pattern};
+    use hotspot_scope::{EmergingOptions, Step};
+    let engine = hotspot_testkit::sample::engine();
+    let scope = Scope::new(
+        9,
+        NaiveDate::from_ymd_opt(2024, 9, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+    );
+    let tax = Taxonomy::default();
+    let options = EmergingOptions {
+        step: Step::Week,
+        ..EmergingOptions::default()
+    };
+    let e = engine
+        .emerging_hot_spots(&scope, &tax, options)
+        .expect("emerging");
+    // Two whole weeks end on the 15th: 2–8 and 9–15 September (the 1st is left out).
+    let d = |day| NaiveDate::from_ymd_opt(2024, 9, day).expect("date");
+    assert_eq!(e.steps, vec![(d(2), d(8)), (d(9), d(15))]);
+    let n = e.cells.len();
+    assert_eq!(e.z.len(), 2 * n);
+    assert_eq!(e.counts.values().sum::<u64>(), n as u64);
+
+    // Space-time Gi* from the formula: the counts of each week from separate queries, x̄ and s
+    // over all 2n bins, the neighbourhood of (i, week 2) is N(i) in both weeks.
+    let week = |a, b| {
+        let r = engine
+            .query(&Scope::new(9, d(a), d(b)), &tax)
+            .expect("query");
+        let by_cell: HashMap<u64, f64> = r
+            .cells
+            .cell
+            .values()
+            .iter()
+            .zip(r.cells.selected.values())
+            .map(|(c, s)| (*c, f64::from(*s)))
+            .collect();
+        e.cells
+            .iter()
+            .map(|c| by_cell.get(c).copied().unwrap_or(0.0))
+            .collect::<Vec<f64>>()
+    };
+    let (w1, w2) = (week(2, 8), week(9, 15));
+    let all: Vec<f64> = w1.iter().chain(&w2).copied().collect();
+    let bins = all.len() as f64;
+    let mean = all.iter().sum::<f64>() / bins;
+    let sd = (all.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / bins).sqrt();
+    let index: HashMap<u64, usize> = e.cells.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+    for i in (0..n).step_by(37) {
+        let cell = CellIndex::try_from(e.cells[i]).expect("cell");
+        let nb: Vec<usize> = cell
+            .grid_disk::<Vec<_>>(1)
+            .into_iter()
+            .filter_map(|c| index.get(&u64::from(c)).copied())
+            .collect();
+        let z =
+            |sum: f64, w: f64| (sum - mean * w) / (sd * ((bins * w - w * w) / (bins - 1.0)).sqrt());
+        let w = nb.len() as f64;
+        let first: f64 = nb.iter().map(|&j| w1[j]).sum();
+        let second: f64 = nb.iter().map(|&j| w1[j] + w2[j]).sum();
+        assert!((e.z[i] - z(first, w)).abs() < 1e-9, "week 1, cell {i}");
+        assert!(
+            (e.z[n + i] - z(second, 2.0 * w)).abs() < 1e-9,
+            "week 2, cell {i}"
+        );
+    }
+
+    // Every category agrees with its definition on the cell's significant weeks.
+    for i in 0..n {
+        let s = [e.sig[i], e.sig[n + i]];
+        match e.category[i] {
+            Category::Spot(Family::Hot, Pattern::New) => assert_eq!(s, [0, 1]),
+            Category::Spot(Family::Cold, Pattern::New) => assert_eq!(s, [0, -1]),
+            Category::Spot(_, Pattern::Historical) => panic!("historical needs 90 % of 2 steps"),
+            Category::Spot(
+                _,
+                Pattern::Intensifying | Pattern::Persistent | Pattern::Diminishing,
+            ) => {
+                assert!(s[0] == s[1] && s[0] != 0, "{s:?}")
+            }
+            Category::Spot(Family::Hot, Pattern::Oscillating) => assert_eq!(s, [-1, 1]),
+            // With two steps, one significant week is 50 %: never the 90 % of "historical".
+            Category::NoPattern => assert_eq!(s[1], 0, "{s:?}"),
+            other => assert!(s[1] != 0, "{} with {s:?}", other.name()),
+        }
+    }
+    assert!(
+        e.counts
+            .keys()
+            .any(|c| matches!(c, Category::Spot(Family::Hot, _))),
+        "{:?}",
+        e.counts
+    );
+
+    // Bounds: a single week is refused with what to do.
+    let short = Scope::new(9, d(9), d(15));
+    let err = engine
+        .emerging_hot_spots(&short, &tax, options)
+        .expect_err("one step");
+    assert!(err.to_string().contains("at least two steps"), "{err}");
+}

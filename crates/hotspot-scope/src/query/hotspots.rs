@@ -143,7 +143,7 @@ impl HotSpots {
 
 impl Engine {
     /// The neighbourhoods of the coverage at `res` for ring `k`, built once per engine.
-    fn neighbourhoods(&self, res: u8, k: u32) -> Result<Arc<Neighbourhoods>> {
+    pub(super) fn neighbourhoods(&self, res: u8, k: u32) -> Result<Arc<Neighbourhoods>> {
         let key = (res, k);
         if let Some(nb) = self.lock_neighbourhoods().get(&key) {
             return Ok(Arc::clone(nb));

@@ -6,6 +6,7 @@
 mod cells;
 mod compare;
 mod drill;
+mod emerging;
 mod hotspots;
 mod kpis;
 mod series;
@@ -27,6 +28,7 @@ use crate::index::LakeIndex;
 use crate::result::*;
 use crate::scope::Scope;
 
+pub use emerging::{EmergingHotSpots, EmergingOptions, MAX_BINS, MAX_STEPS, Step};
 pub use hotspots::{Cluster, HotSpotOptions, HotSpots, MAX_K};
 use sums::{city_days, drill_days, sum_cells};
 pub use table::sort_rows;
