@@ -94,6 +94,10 @@ pub struct QueryArgs {
     /// Print the whole scope result as JSON (cells as 15-hex-digit H3 strings).
     #[arg(long)]
     pub json: bool,
+    /// With --json: add `hot_spots`, the Gi* of every shown cell of the study area (z, p,
+    /// FDR-corrected bin), the counts per bin and the clusters (see `hotspot hotspots`).
+    #[arg(long, requires = "json")]
+    pub hotspots: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -158,7 +162,16 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
     };
     let r = engine.query(&scope, taxonomy)?;
     if args.json {
-        outln!("{}", r.to_json()?)?;
+        if args.hotspots {
+            let mut value: serde_json::Value = serde_json::from_str(&r.to_json()?)?;
+            let h = engine.hot_spots(&scope, taxonomy, hotspot_scope::HotSpotOptions::default())?;
+            if let Some(map) = value.as_object_mut() {
+                map.insert("hot_spots".into(), h.to_json_value());
+            }
+            outln!("{value}")?;
+        } else {
+            outln!("{}", r.to_json()?)?;
+        }
         return Ok(());
     }
     let crumbs: Vec<&str> = r

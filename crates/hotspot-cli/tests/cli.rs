@@ -201,6 +201,34 @@ fn demo_status_query_and_errors() {
     assert_eq!(rows.lines().count() as u64 - 1, categories, "{out}");
     let o = hotspot(&lake, &["hotspots", "--step", "week", "--alpha", "2"]);
     assert!(!o.status.success());
+    // The same statistics in the query's JSON.
+    let o = hotspot(
+        &lake,
+        &[
+            "query",
+            "--res",
+            "9",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "--json",
+            "--hotspots",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let q: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let hs = &q["hot_spots"];
+    assert_eq!(hs["study_area"].as_u64(), Some(study as u64));
+    assert_eq!(hs["cells"].as_array().map(Vec::len), Some(study));
+    let bins = hs["gi_bin"].as_array().expect("bins");
+    let hot_in_bins = bins.iter().filter(|b| b.as_i64().unwrap_or(0) > 0).count() as u64;
+    let hot_counted: u64 = ["1", "2", "3"]
+        .iter()
+        .map(|k| hs["counts"][k].as_u64().expect("count"))
+        .sum();
+    assert_eq!(hot_in_bins, hot_counted);
+    assert!(hot_counted > 0);
     let o = hotspot(&lake, &["hotspots", "--k", "9"]);
     assert!(!o.status.success());
 

@@ -77,6 +77,44 @@ impl HotSpots {
         self.counts[(b.clamp(-3, 3) + 3) as usize]
     }
 
+    /// The shown cells and the summary as JSON: cells as 15-hex-digit strings with their x, z,
+    /// p and bin, counts per bin (keys "-3" … "3"), and the clusters.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        let hex = |c: u64| format!("{c:015x}");
+        let shown = self.shown.clone();
+        let counts: serde_json::Map<String, serde_json::Value> = (-3i8..=3)
+            .map(|b| (b.to_string(), serde_json::Value::from(self.count(b))))
+            .collect();
+        let clusters: Vec<serde_json::Value> = self
+            .clusters()
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "sign": c.sign,
+                    "bin": c.bin,
+                    "cells": c.cells.iter().map(|&x| hex(x)).collect::<Vec<_>>(),
+                    "peak": hex(c.peak),
+                    "peak_z": c.peak_z,
+                    "incidents": c.incidents,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "method": "Getis-Ord Gi*",
+            "k": self.options.k,
+            "fdr": self.options.fdr,
+            "study_area": self.cells.len(),
+            "varies": self.varies,
+            "counts": counts,
+            "cells": self.cells[shown.clone()].iter().map(|&c| hex(c)).collect::<Vec<_>>(),
+            "x": &self.x[shown.clone()],
+            "gi_z": &self.z[shown.clone()],
+            "gi_p": &self.p[shown.clone()],
+            "gi_bin": &self.bin[shown],
+            "clusters": clusters,
+        })
+    }
+
     /// The significant shown cells grouped into clusters of touching cells of one sign: hot
     /// clusters first, each kind by incidents (cold: by how few), then by peak |z|.
     pub fn clusters(&self) -> Vec<Cluster> {
