@@ -10,39 +10,12 @@ use common::*;
 use hotspot_core::Lake;
 use hotspot_core::time::YearMonth;
 
-const HEADER: &str = "ID,Case Number,Date,Block,IUCR,Primary Type,Description,Location Description,Arrest,Domestic,Beat,District,Ward,Community Area,FBI Code,X Coordinate,Y Coordinate,Year,Updated On,Latitude,Longitude,Location";
 const API_HEADER: &str = "id,case_number,date,block,iucr,primary_type,description,location_description,arrest,domestic,beat,district,ward,community_area,fbi_code,x_coordinate,y_coordinate,year,updated_on,latitude,longitude,location";
 
 /// A valid export row (from the real sample) with some fields replaced. Fields are written
 /// verbatim: callers quote what needs quoting.
 fn row(id: &str, overrides: &[(usize, &str)]) -> String {
-    let mut f: Vec<String> = vec![
-        id,
-        "JH410439",
-        "09/01/2024 12:00:00 AM",
-        "006XX E 85TH ST",
-        "143A",
-        "WEAPONS VIOLATION",
-        "UNLAWFUL POSSESSION - HANDGUN",
-        "PARK PROPERTY",
-        "true",
-        "false",
-        "0632",
-        "006",
-        "6",
-        "44",
-        "15",
-        "1181989",
-        "1848768",
-        "2024",
-        "05/17/2025 03:40:52 PM",
-        "41.740242790",
-        "-87.608792309",
-        "\"(41.740242790, -87.608792309)\"",
-    ]
-    .into_iter()
-    .map(str::to_string)
-    .collect();
+    let mut f = valid_fields(id);
     for (i, v) in overrides {
         f[*i] = v.to_string();
     }

@@ -587,35 +587,18 @@ mod tests {
 
     #[test]
     fn charts_share_one_row_when_they_fit_and_wrap_when_not() {
-        let specs = [
-            Spec {
-                share: 0.36,
-                min: 260.0,
-            },
-            Spec {
-                share: 0.14,
-                min: 110.0,
-            },
-            Spec {
-                share: 0.2,
-                min: 160.0,
-            },
-            Spec {
-                share: 0.3,
-                min: 250.0,
-            },
-        ];
+        let specs = specs(0);
         // 1920-px window: the strip is ~1190 px, one row, every chart past its minimum.
-        let rows = layout(1190.0, 8.0, &specs);
+        let rows = layout(1190.0, 8.0, specs);
         assert_eq!(rows.len(), 1);
         assert!((total(&rows[0], 8.0) - 1190.0).abs() < 0.01);
         for (i, w) in &rows[0] {
             assert!(*w >= specs[*i].min, "chart {i}: {w}");
         }
         // 1600 px (strip ~840 px: 780 of minimums + 24 of gaps fits) and 1280 px (~550 px).
-        assert_eq!(layout(840.0, 8.0, &specs).len(), 1);
-        assert_eq!(layout(800.0, 8.0, &specs).len(), 2);
-        let rows = layout(550.0, 8.0, &specs);
+        assert_eq!(layout(840.0, 8.0, specs).len(), 1);
+        assert_eq!(layout(800.0, 8.0, specs).len(), 2);
+        let rows = layout(550.0, 8.0, specs);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].iter().map(|r| r.0).collect::<Vec<_>>(), vec![0, 1]);
         for row in &rows {

@@ -154,3 +154,38 @@ pub fn strings(path: &Path, column: &str) -> Vec<Option<String>> {
         .map(|s| s.map(str::to_string))
         .collect()
 }
+
+/// The portal export's header.
+pub const HEADER: &str = "ID,Case Number,Date,Block,IUCR,Primary Type,Description,Location Description,Arrest,Domestic,Beat,District,Ward,Community Area,FBI Code,X Coordinate,Y Coordinate,Year,Updated On,Latitude,Longitude,Location";
+
+/// The fields of a valid export row (the real sample's first record) with id `id`, as written
+/// in the file (the location quoted).
+pub fn valid_fields(id: &str) -> Vec<String> {
+    [
+        id,
+        "JH410439",
+        "09/01/2024 12:00:00 AM",
+        "006XX E 85TH ST",
+        "143A",
+        "WEAPONS VIOLATION",
+        "UNLAWFUL POSSESSION - HANDGUN",
+        "PARK PROPERTY",
+        "true",
+        "false",
+        "0632",
+        "006",
+        "6",
+        "44",
+        "15",
+        "1181989",
+        "1848768",
+        "2024",
+        "05/17/2025 03:40:52 PM",
+        "41.740242790",
+        "-87.608792309",
+        "\"(41.740242790, -87.608792309)\"",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
