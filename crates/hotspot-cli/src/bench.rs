@@ -343,6 +343,7 @@ fn render(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8]) -> Result<(
             selection: Selection::default(),
             drill: Vec::new(),
             focus_dow: None,
+            hot_spots: None,
             table: TableSpec::default(),
         };
         let r = engine.query(&scope, &taxonomy)?;

@@ -74,6 +74,7 @@ impl ScopeArgs {
             drill,
             focus_dow: self.dow,
             table: TableSpec::default(),
+            hot_spots: None,
         })
     }
 }

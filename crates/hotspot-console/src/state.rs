@@ -107,6 +107,8 @@ impl ViewState {
                 sort: self.sort,
                 descending: self.sort_desc,
             },
+            // The quick hits lead with significant hot spots; scripts see the Gi* columns.
+            hot_spots: Some(hotspot_scope::HotSpotOptions::default()),
         }
     }
 }

@@ -359,8 +359,25 @@ pub struct ScopeResult {
     pub comparison: Comparison,
     pub warnings: Vec<Warning>,
     pub drill: DrillInfo,
+    /// Gi* of the whole coverage and its clusters (labelled), when the scope asked for it.
+    pub hot_spots: Option<std::sync::Arc<HotSpotsResult>>,
     /// Microseconds the query took.
     pub elapsed_us: u64,
+}
+
+/// [`crate::HotSpots`] with its clusters, as a scope result carries them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HotSpotsResult {
+    pub stats: crate::HotSpots,
+    pub clusters: Vec<crate::Cluster>,
+}
+
+impl HotSpotsResult {
+    /// z, p and bin of `cell` (any cell of the study area).
+    pub fn of(&self, cell: u64) -> Option<(f64, f64, i8)> {
+        let i = self.stats.cells.binary_search(&cell).ok()?;
+        Some((self.stats.z[i], self.stats.p[i], self.stats.bin[i]))
+    }
 }
 
 fn hex_cell<S: serde::Serializer>(c: &u64, s: S) -> Result<S::Ok, S::Error> {

@@ -186,6 +186,9 @@ pub struct Scope {
     pub focus_dow: Option<u8>,
     #[serde(default)]
     pub table: TableSpec,
+    /// Also test every cell for a hot or cold spot (Gi*), into [`crate::ScopeResult::hot_spots`].
+    #[serde(default)]
+    pub hot_spots: Option<crate::HotSpotOptions>,
 }
 
 impl Scope {
@@ -198,6 +201,7 @@ impl Scope {
             drill: Vec::new(),
             focus_dow: None,
             table: TableSpec::default(),
+            hot_spots: None,
         }
     }
 }

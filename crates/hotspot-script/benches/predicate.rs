@@ -142,6 +142,7 @@ fn synthetic(n: usize) -> ScopeResult {
             parent: None,
             children: vec![],
         },
+        hot_spots: None,
         elapsed_us: 0,
     }
 }

@@ -217,12 +217,14 @@ type Place = (Option<String>, Option<String>);
 #[derive(Clone, Debug)]
 pub struct Cells {
     arrays: Arc<CellArrays>,
+    /// Gi* z, p and bin per cell (aligned with `arrays`), when the scope tested hot spots.
+    gi: Arc<Option<[Vec<f64>; 3]>>,
     /// Block and street of the cells in the result's hotspot table.
     places: Arc<HashMap<u64, Place>>,
 }
 
 /// The column names of [`Cells`].
-pub const NUMERIC_COLUMNS: [&str; 17] = [
+pub const NUMERIC_COLUMNS: [&str; 20] = [
     "incidents",
     "selected",
     "arrests",
@@ -240,6 +242,9 @@ pub const NUMERIC_COLUMNS: [&str; 17] = [
     "district",
     "ward",
     "community_area",
+    "gi_z",
+    "gi_p",
+    "gi_bin",
 ];
 
 fn u32s(v: &[u32]) -> Vec<f64> {
@@ -278,9 +283,27 @@ fn opt_str(c: &CellArrays, which: &str, i: usize) -> Option<String> {
 }
 
 impl Cells {
-    /// Wraps a result's cells; `table` supplies blocks and streets where it has them.
-    pub fn new(arrays: &CellArrays, table: &[HotspotRow]) -> Self {
+    /// Wraps a result's cells; `table` supplies blocks and streets where it has them, and
+    /// `hot_spots` the Gi* columns (NaN without them).
+    pub fn new(
+        arrays: &CellArrays,
+        table: &[HotspotRow],
+        hot_spots: Option<&hotspot_scope::HotSpotsResult>,
+    ) -> Self {
+        let gi = hot_spots.map(|h| {
+            let mut out = [Vec::new(), Vec::new(), Vec::new()];
+            for &c in arrays.cell.values() {
+                let (z, p, b) = h.of(c).map_or((f64::NAN, f64::NAN, f64::NAN), |(z, p, b)| {
+                    (z, p, f64::from(b))
+                });
+                out[0].push(z);
+                out[1].push(p);
+                out[2].push(b);
+            }
+            out
+        });
         Cells {
+            gi: Arc::new(gi),
             arrays: Arc::new(arrays.clone()),
             places: Arc::new(
                 table
@@ -326,6 +349,13 @@ impl Cells {
                 .map(|(a, b)| f64::from(*a) - f64::from(*b))
                 .collect(),
             "district" | "ward" | "community_area" => opt_u8s(c, name),
+            "gi_z" | "gi_p" | "gi_bin" => {
+                let k = ["gi_z", "gi_p", "gi_bin"].iter().position(|n| *n == name)?;
+                match &*self.gi {
+                    Some(cols) => cols[k].clone(),
+                    None => vec![f64::NAN; c.len()],
+                }
+            }
             _ => return None,
         };
         Some(Column::new(v))

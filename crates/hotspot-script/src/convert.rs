@@ -221,5 +221,45 @@ pub fn result(r: &ScopeResult, cells: &Cells) -> Map {
             ("children", int(r.drill.children.len() as i64)),
         ]),
     );
+    m.insert(
+        "hot_spots".into(),
+        match &r.hot_spots {
+            None => Dynamic::UNIT,
+            Some(h) => {
+                let st = &h.stats;
+                let count = |signs: &[i8]| u64d(signs.iter().map(|b| st.count(*b)).sum());
+                map(vec![
+                    ("k", int(st.options.k)),
+                    ("fdr", Dynamic::from(st.options.fdr)),
+                    ("study_area", u64d(st.cells.len() as u64)),
+                    ("varies", Dynamic::from(st.varies)),
+                    ("hot_cells", count(&[1, 2, 3])),
+                    ("cold_cells", count(&[-1, -2, -3])),
+                    ("hot_99", count(&[3])),
+                    (
+                        "clusters",
+                        list(&h.clusters, |c| {
+                            map(vec![
+                                ("hot", Dynamic::from(c.sign > 0)),
+                                (
+                                    "confidence",
+                                    int(match c.bin.unsigned_abs() {
+                                        3 => 99,
+                                        2 => 95,
+                                        _ => 90,
+                                    }),
+                                ),
+                                ("cells", u64d(c.cells.len() as u64)),
+                                ("incidents", u64d(c.incidents)),
+                                ("peak_z", float(c.peak_z)),
+                                ("label", opt(c.label.as_deref(), text)),
+                                ("cell", text(&format!("{:015x}", c.peak))),
+                            ])
+                        }),
+                    ),
+                ])
+            }
+        },
+    );
     m
 }

@@ -525,6 +525,8 @@ impl ViewDef {
                 drill: self.drill.clone(),
                 focus_dow: None,
                 table: TableSpec::default(),
+                // Quick hits and predicates of a view may use the Gi* columns.
+                hot_spots: Some(hotspot_scope::HotSpotOptions::default()),
             },
             metric,
             palette: self

@@ -291,3 +291,61 @@ fn views_resolve_against_the_lake_dates() {
         h.view("street_scale_theft", range).expect("v").scope
     );
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn quick_hits_lead_with_significant_hot_spots() {
+    let e = engine();
+    let scope = Scope {
+        hot_spots: Some(hotspot_scope::HotSpotOptions::default()),
+        ..sept(9)
+    };
+    let r = query(e, &scope);
+    let h = r.hot_spots.clone().expect("hot spots");
+    let hot: Vec<&hotspot_scope::Cluster> = h.clusters.iter().filter(|c| c.sign > 0).collect();
+    assert!(!hot.is_empty());
+    let hot_cells: u64 = (1..=3).map(|b| h.stats.count(b)).sum();
+    let largest = hot[0];
+    let bullets = host().quick_hits(&r).expect("quick hits");
+    let confidence = match largest.bin.unsigned_abs() {
+        3 => 99,
+        2 => 95,
+        _ => 90,
+    };
+    assert_eq!(
+        bullets[0],
+        format!(
+            "Significant hot spots (Gi*, {confidence}% confidence at the peak): **{} clusters** of {} cells; the largest around **{}** ({} cells, {} incidents).",
+            hot.len(),
+            hotspot_core::fmt::thousands(hot_cells),
+            largest.label.as_deref().expect("label"),
+            largest.cells.len(),
+            hotspot_core::fmt::thousands(largest.incidents)
+        )
+    );
+    // The rest are the bullets of a scope without the test.
+    let plain = host().quick_hits(&query(e, &sept(9))).expect("quick hits");
+    assert_eq!(&bullets[1..], &plain[..]);
+
+    // The Gi* columns reach the cells: the predicate mask of bin ≥ 1 equals the hot cells shown.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scripts = dir.path().join("scripts");
+    std::fs::create_dir_all(&scripts).expect("mkdir");
+    std::fs::write(
+        scripts.join("predicates.rhai"),
+        "fn hot(cells, city) { cells.gi_bin >= 1 & cells.gi_z > 0 }\n",
+    )
+    .expect("write");
+    let mask = ScriptHost::open(&scripts)
+        .predicate("hot", &r)
+        .expect("predicate");
+    let expected: Vec<bool> = r
+        .cells
+        .cell
+        .values()
+        .iter()
+        .map(|c| h.of(*c).is_some_and(|(_, _, b)| b >= 1))
+        .collect();
+    assert_eq!(mask, expected);
+    assert!(mask.iter().any(|m| *m));
+}

@@ -19,7 +19,8 @@ use super::sums::sum_cells;
 pub const MAX_K: u32 = 5;
 
 /// How hot spots are tested.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct HotSpotOptions {
     /// Neighbourhood: the cells within `k` steps (1–[`MAX_K`]).
     pub k: u32,
@@ -69,6 +70,8 @@ pub struct Cluster {
     pub bin: i8,
     /// Selected incidents in its cells.
     pub incidents: u64,
+    /// The peak cell's label, when the engine filled it in ([`Engine::query`] does).
+    pub label: Option<String>,
 }
 
 impl HotSpots {
@@ -96,6 +99,7 @@ impl HotSpots {
                     "peak": hex(c.peak),
                     "peak_z": c.peak_z,
                     "incidents": c.incidents,
+                    "label": c.label,
                 })
             })
             .collect();
@@ -161,6 +165,7 @@ impl HotSpots {
                     .max_by_key(|b| b.unsigned_abs())
                     .unwrap_or(sign),
                 incidents: members.iter().map(|&i| u64::from(self.x[i])).sum(),
+                label: None,
             });
         }
         out.sort_by(|a, b| {

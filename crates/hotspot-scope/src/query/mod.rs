@@ -343,6 +343,17 @@ impl Engine {
             &mut warnings,
         );
         let drill = self.drill_info(scope, &cells);
+        let hot_spots = match scope.hot_spots {
+            Some(options) => {
+                let stats = self.hot_spots(scope, taxonomy, options)?;
+                let mut clusters = stats.clusters();
+                for c in &mut clusters {
+                    c.label = self.label(c.peak).map(str::to_string);
+                }
+                Some(Arc::new(HotSpotsResult { stats, clusters }))
+            }
+            None => None,
+        };
 
         Ok(ScopeResult {
             scope: scope.clone(),
@@ -359,6 +370,7 @@ impl Engine {
             comparison,
             warnings,
             drill,
+            hot_spots,
             elapsed_us: started.elapsed().as_micros() as u64,
         })
     }
