@@ -187,6 +187,10 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         })?,
         None => host.palette_for(metric),
     };
+    let mut scope = scope;
+    if metric == Metric::HotSpots && scope.hot_spots.is_none() {
+        scope.hot_spots = Some(hotspot_scope::HotSpotOptions::default());
+    }
     let result = engine.query(&scope, &host.taxonomy())?;
     let res = result.scope.res;
     let (w, h) = args.size;

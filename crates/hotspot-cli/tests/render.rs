@@ -281,3 +281,74 @@ fn a_view_predicate_changes_the_picture() {
     };
     assert!(brightness(&busy) < brightness(&plain));
 }
+
+#[test]
+#[ignore = "needs the software GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
+fn hot_spots_colour_the_whole_study_area_by_confidence_bin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = common::demo(dir.path(), 20_000, "2024-01-01", "2024-03-31");
+    let out = dir.path().join("gi.png");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
+    let o = hotspot(
+        &lake,
+        &[
+            "render",
+            "--out",
+            &out.to_string_lossy(),
+            "--size",
+            "600x700",
+            "--res",
+            "8",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "--metric",
+            "hot_spots",
+            "--scripts",
+            &scripts.to_string_lossy(),
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let img = Image::load_png(&out).unwrap_or_else(|e| panic!("{e}"));
+    // The bins' colours as drawn (palette mixed with the dark background at 0.92 opacity).
+    let bg = hotspot_render::Theme::Dark.background();
+    let drawn = |hex: [u8; 3]| -> [u8; 3] {
+        let mut c = [0u8; 3];
+        for k in 0..3 {
+            c[k] = (f32::from(hex[k]) * 0.92 + f32::from(bg[k]) * 0.08).round() as u8;
+        }
+        c
+    };
+    let count = |c: [u8; 3]| {
+        img.rgba
+            .chunks_exact(4)
+            .filter(|p| (0..3).all(|k| p[k].abs_diff(c[k]) <= 6))
+            .count()
+    };
+    let hot99 = count(drawn([0xd7, 0x30, 0x27]));
+    let neutral = count(drawn([0xd9, 0xd9, 0xd9]));
+    // Most of the study area is not significant; the busiest areas are 99 % hot spots.
+    assert!(
+        neutral > hot99 && hot99 > 0,
+        "neutral {neutral}, hot 99 % {hot99}"
+    );
+    // The query's clusters agree that there are 99 % hot spots at r8.
+    let o = hotspot(
+        &lake,
+        &[
+            "hotspots",
+            "--res",
+            "8",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+        ],
+    );
+    assert!(text(&o).contains("99%"), "{}", text(&o));
+}

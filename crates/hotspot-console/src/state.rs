@@ -84,6 +84,7 @@ impl ViewState {
             Metric::SmoothedRate,
             Metric::PooledSmoothed,
             Metric::Change,
+            Metric::HotSpots,
         ]);
         out
     }

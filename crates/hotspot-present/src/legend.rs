@@ -18,6 +18,8 @@ pub struct Legend {
     /// What a view's predicate highlights, under the title: "14 cells highlighted:
     /// low_clearance (the rest dimmed)".
     pub highlight: Option<String>,
+    /// How the values were computed, under the title (the method card of Gi* maps).
+    pub method: Option<String>,
 }
 
 impl Legend {
@@ -30,6 +32,7 @@ impl Legend {
             domain,
             percent: metric.is_percent(),
             highlight: None,
+            method: None,
             caption_suffix: Some(format!(
                 "Resolution {} {}.",
                 hotspot_core::res::display(res),
@@ -47,6 +50,7 @@ impl Legend {
             percent: false,
             caption_suffix: None,
             highlight: None,
+            method: None,
         }
     }
 

@@ -35,9 +35,9 @@ fn legend_layout(painter: &egui::Painter, legend: &Legend, theme: Theme) -> Lege
         0.0,
         egui::TextFormat::simple(FontId::proportional(14.0), fg),
     );
-    if let Some(h) = &legend.highlight {
+    for note in legend.method.iter().chain(&legend.highlight) {
         job.append(
-            &format!("\n{h}"),
+            &format!("\n{note}"),
             0.0,
             egui::TextFormat::simple(FontId::proportional(12.0), fg),
         );

@@ -47,9 +47,11 @@ pub fn present(
     map.set_palette(palette)?;
     map.set_resolution(res)?;
     map.set_value_kind(Some(metric.value_kind()));
-    map.set_domain(None);
+    // Gi* bins are read against fixed levels (±1/±2/±3 = 90/95/99 %), never a data range.
+    map.set_domain((metric == Metric::HotSpots).then_some((-3.0, 3.0)));
     let cells: &[u64] = result.cells.cell.values();
-    let update = map.set_values(res, cells, &result.cells.metric(metric))?;
+    let (shown_cells, values) = result.metric_values(metric);
+    let update = map.set_values(res, &shown_cells, &values)?;
     let picked: Option<Vec<u64>> = highlight.map(|h| {
         cells
             .iter()
@@ -65,6 +67,21 @@ pub fn present(
     map.set_scope_mask(res, in_scope, OutsideScope::Dim)?;
     map.set_selected(result.drill.target);
     let mut legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
+    if metric == Metric::HotSpots {
+        legend.method = Some(match &result.hot_spots {
+            Some(h) => format!(
+                "±3 / ±2 / ±1: 99 / 95 / 90 % confidence\nGetis–Ord Gi*, k = {}, {}\nstudy area {} cells",
+                h.stats.options.k,
+                if h.stats.options.fdr {
+                    "FDR-corrected"
+                } else {
+                    "no FDR correction"
+                },
+                hotspot_core::fmt::thousands(h.stats.cells.len() as u64)
+            ),
+            None => "not tested for this scope".to_string(),
+        });
+    }
     if let (Some(h), Some(p)) = (highlight, &picked) {
         let n = p.len() as u64;
         legend.highlight = Some(format!(

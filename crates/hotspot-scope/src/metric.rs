@@ -18,11 +18,14 @@ pub enum Metric {
     SmoothedRate,
     PooledSmoothed,
     Change,
+    /// The FDR-corrected Gi* confidence bin, −3 … +3 (see [`crate::hotspots`]): drawn over the
+    /// whole coverage from [`crate::ScopeResult::hot_spots`].
+    HotSpots,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 8] = [
+    pub const ALL: [Metric; 9] = [
         Metric::Incidents,
         Metric::Selected,
         Metric::FocusShare,
@@ -31,6 +34,7 @@ impl Metric {
         Metric::SmoothedRate,
         Metric::PooledSmoothed,
         Metric::Change,
+        Metric::HotSpots,
     ];
 
     /// The name shown in menus and legends.
@@ -44,6 +48,7 @@ impl Metric {
             Metric::SmoothedRate => "Smoothed arrest rate",
             Metric::PooledSmoothed => "Neighbour-pooled rate",
             Metric::Change => "Change vs previous period",
+            Metric::HotSpots => "Hot spots (Gi*)",
         }
     }
 
@@ -53,7 +58,7 @@ impl Metric {
     pub fn value_kind(self) -> ValueKind {
         match self {
             Metric::Incidents | Metric::Selected => ValueKind::Count,
-            Metric::Change => ValueKind::Signed,
+            Metric::Change | Metric::HotSpots => ValueKind::Signed,
             Metric::FocusShare
             | Metric::Arrests
             | Metric::ArrestRate
@@ -77,6 +82,8 @@ impl Metric {
             "arrests"
         } else if self == Metric::Change {
             "change"
+        } else if self == Metric::HotSpots {
+            "hotspots"
         } else {
             "volume"
         }

@@ -82,6 +82,8 @@ impl CellArrays {
                 .zip(self.previous_selected.values())
                 .map(|(a, b)| *a as f32 - *b as f32)
                 .collect(),
+            // Not a per-cell column of the result: see `ScopeResult::metric_values`.
+            Metric::HotSpots => vec![f32::NAN; self.len()],
         }
     }
 
@@ -449,6 +451,20 @@ struct ScopeJson<'a> {
 }
 
 impl ScopeResult {
+    /// The cells a metric colours and their values: the result's cells for every metric but
+    /// [`Metric::HotSpots`], which colours the whole study area by its Gi* bin (nothing when the
+    /// scope did not test hot spots).
+    pub fn metric_values(&self, metric: Metric) -> (Vec<u64>, Vec<f32>) {
+        match (metric, &self.hot_spots) {
+            (Metric::HotSpots, Some(h)) => (
+                h.stats.cells.clone(),
+                h.stats.bin.iter().map(|b| f32::from(*b)).collect(),
+            ),
+            (Metric::HotSpots, None) => (Vec::new(), Vec::new()),
+            _ => (self.cells.cell.values().to_vec(), self.cells.metric(metric)),
+        }
+    }
+
     /// The whole result as JSON (cells as 15-hex-digit H3 strings).
     pub fn to_json(&self) -> serde_json::Result<String> {
         let c = &self.cells;

@@ -289,6 +289,21 @@ pub fn cell_tooltip(ui: &mut egui::Ui, r: &ScopeResult, row: usize) {
         percent(f64::from(c.wilson_lo.value(row)), 0),
         percent(f64::from(c.wilson_hi.value(row)), 0)
     ));
+    if let Some((z, p, bin)) = r.hot_spots.as_ref().and_then(|h| h.of(c.cell.value(row))) {
+        let verdict = match bin {
+            0 => "not a significant hot or cold spot".to_string(),
+            b => format!(
+                "{} spot at {} confidence",
+                if b > 0 { "hot" } else { "cold" },
+                match b.unsigned_abs() {
+                    3 => "99%",
+                    2 => "95%",
+                    _ => "90%",
+                }
+            ),
+        };
+        ui.label(format!("Gi* z {z:.2} · p {p:.3}: {verdict}"));
+    }
     ui.label(format!(
         "Smoothed {} · neighbour-pooled {}",
         percent(f64::from(c.smoothed_rate.value(row)), 0),
