@@ -482,6 +482,13 @@ impl Controller {
                 self.save_settings();
                 vec![Effect::ContextChanged]
             }
+            Action::SetHotSpotOptions(o) => {
+                v.hot_spots = hotspot_scope::HotSpotOptions {
+                    k: o.k.clamp(1, hotspot_scope::MAX_K),
+                    fdr: o.fdr,
+                };
+                vec![Effect::Requery]
+            }
             Action::ClearHighlight => {
                 v.predicate = None;
                 self.highlight = None;

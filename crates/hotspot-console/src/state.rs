@@ -29,6 +29,9 @@ pub struct ViewState {
     /// The predicate (from `predicates.rhai`) a scripted view highlights cells with.
     #[serde(default)]
     pub predicate: Option<String>,
+    /// How hot spots are tested (neighbourhood ring k, FDR correction).
+    #[serde(default)]
+    pub hot_spots: hotspot_scope::HotSpotOptions,
 }
 
 impl ViewState {
@@ -48,6 +51,7 @@ impl ViewState {
             sort_desc: true,
             title: None,
             predicate: None,
+            hot_spots: hotspot_scope::HotSpotOptions::default(),
         }
     }
 
@@ -109,7 +113,7 @@ impl ViewState {
                 descending: self.sort_desc,
             },
             // The quick hits lead with significant hot spots; scripts see the Gi* columns.
-            hot_spots: Some(hotspot_scope::HotSpotOptions::default()),
+            hot_spots: Some(self.hot_spots),
         }
     }
 }

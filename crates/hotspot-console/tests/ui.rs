@@ -384,3 +384,39 @@ fn a_view_saved_on_another_lake_starts_from_the_latest_28_days() {
     assert_eq!(ctl.view, fits);
     assert!(ctl.status().is_none());
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn hot_spot_options_reach_the_query() {
+    let mut ctl = controller(engine(), &repo_scripts());
+    let h = ctl
+        .result
+        .as_ref()
+        .and_then(|r| r.hot_spots.clone())
+        .expect("hot spots");
+    assert_eq!(
+        h.stats.options,
+        hotspot_scope::HotSpotOptions { k: 1, fdr: true }
+    );
+    ctl.apply(&Action::SetHotSpotOptions(hotspot_scope::HotSpotOptions {
+        k: 2,
+        fdr: false,
+    }));
+    ctl.query_now();
+    let h2 = ctl
+        .result
+        .as_ref()
+        .and_then(|r| r.hot_spots.clone())
+        .expect("hot spots");
+    assert_eq!(
+        h2.stats.options,
+        hotspot_scope::HotSpotOptions { k: 2, fdr: false }
+    );
+    assert_ne!(h2.stats.z, h.stats.z);
+    // Out of range is clamped, not an error shown to the user.
+    ctl.apply(&Action::SetHotSpotOptions(hotspot_scope::HotSpotOptions {
+        k: 99,
+        fdr: true,
+    }));
+    assert_eq!(ctl.view.hot_spots.k, hotspot_scope::MAX_K);
+}

@@ -34,6 +34,8 @@ pub enum Action {
     ResetView,
     FocusDow(Option<u8>),
     SortTable(SortColumn),
+    /// Test hot spots with another neighbourhood ring or FDR setting.
+    SetHotSpotOptions(hotspot_scope::HotSpotOptions),
     /// Stop highlighting the cells of the view's predicate.
     ClearHighlight,
     /// Show or hide a hotspot-table column (by its title).

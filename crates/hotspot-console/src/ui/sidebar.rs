@@ -192,6 +192,27 @@ pub fn show(
                 }
             }
         });
+    if current == hotspot_scope::Metric::HotSpots {
+        // How the hot spots are tested; the legend's method card repeats it.
+        let mut o = view.hot_spots;
+        ui.horizontal(|ui| {
+            ui.label("Neighbourhood k").on_hover_text(
+                "Each cell with the cells within k steps (k = 1: its six neighbours)",
+            );
+            let changed = ui
+                .add(egui::Slider::new(&mut o.k, 1..=hotspot_scope::MAX_K))
+                .changed();
+            let fdr = ui
+                .checkbox(&mut o.fdr, "FDR")
+                .on_hover_text(
+                    "Benjamini–Hochberg false-discovery-rate correction of the 90/95/99 % cut-offs",
+                )
+                .changed();
+            if changed || fdr {
+                actions.push(Action::SetHotSpotOptions(o));
+            }
+        });
+    }
     let palette_text = view
         .palette
         .clone()
