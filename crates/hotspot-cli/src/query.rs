@@ -161,17 +161,20 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
         sort: args.sort.into(),
         descending: !args.asc,
     };
+    if args.hotspots {
+        scope.hot_spots = Some(hotspot_scope::HotSpotOptions::default());
+    }
     let r = engine.query(&scope, taxonomy)?;
     if args.json {
-        if args.hotspots {
-            let mut value: serde_json::Value = serde_json::from_str(&r.to_json()?)?;
-            let h = engine.hot_spots(&scope, taxonomy, hotspot_scope::HotSpotOptions::default())?;
-            if let Some(map) = value.as_object_mut() {
-                map.insert("hot_spots".into(), h.to_json_value());
+        match r.hot_spots.as_deref() {
+            Some(h) => {
+                let mut value: serde_json::Value = serde_json::from_str(&r.to_json()?)?;
+                if let Some(map) = value.as_object_mut() {
+                    map.insert("hot_spots".into(), h.stats.to_json_value(&h.clusters));
+                }
+                outln!("{value}")?;
             }
-            outln!("{value}")?;
-        } else {
-            outln!("{}", r.to_json()?)?;
+            None => outln!("{}", r.to_json()?)?,
         }
         return Ok(());
     }

@@ -193,11 +193,7 @@ fn the_engine_tests_the_whole_coverage_whatever_the_drill() {
 fn clusters_are_touching_significant_cells_of_one_sign() {
     use hotspot_scope::HotSpotOptions;
     let engine = hotspot_testkit::sample::engine();
-    let scope = Scope::new(
-        9,
-        NaiveDate::from_ymd_opt(2024, 9, 1).expect("date"),
-        NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
-    );
+    let scope = sept9();
     let h = engine
         .hot_spots(&scope, &Taxonomy::default(), HotSpotOptions::default())
         .expect("hot spots");
@@ -259,11 +255,7 @@ fn emerging_hot_spots_on_the_sample_follow_the_formula_and_the_definitions() {
     use hotspot_scope::hotspots::{Category, Family, Pattern};
     use hotspot_scope::{EmergingOptions, Step};
     let engine = hotspot_testkit::sample::engine();
-    let scope = Scope::new(
-        9,
-        NaiveDate::from_ymd_opt(2024, 9, 1).expect("date"),
-        NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
-    );
+    let scope = sept9();
     let tax = Taxonomy::default();
     let options = EmergingOptions {
         step: Step::Week,
@@ -356,4 +348,56 @@ fn emerging_hot_spots_on_the_sample_follow_the_formula_and_the_definitions() {
         .emerging_hot_spots(&short, &tax, options)
         .expect_err("one step");
     assert!(err.to_string().contains("at least two steps"), "{err}");
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn a_query_asking_for_hot_spots_carries_the_engines_answer() {
+    use hotspot_scope::HotSpotOptions;
+    let engine = hotspot_testkit::sample::engine();
+    let tax = Taxonomy::default();
+    let options = HotSpotOptions { k: 1, fdr: true };
+    let base = sept9();
+    // Undrilled (the query reuses its own sums) and drilled (a second pass over every cell).
+    let first = engine.coverage(8).expect("coverage")[0];
+    for drill in [vec![], vec![first]] {
+        let scope = Scope {
+            drill: drill.clone(),
+            hot_spots: Some(options),
+            ..base.clone()
+        };
+        let r = engine.query(&scope, &tax).expect("query");
+        let carried = r.hot_spots.clone().expect("hot spots");
+        let direct = engine.hot_spots(&scope, &tax, options).expect("direct");
+        assert_eq!(carried.stats.z, direct.z, "drill {drill:x?}");
+        assert_eq!(carried.stats.bin, direct.bin);
+        assert_eq!(carried.stats.shown, direct.shown);
+        let unlabelled: Vec<_> = carried
+            .clusters
+            .iter()
+            .map(|c| hotspot_scope::Cluster {
+                label: None,
+                ..c.clone()
+            })
+            .collect();
+        assert_eq!(unlabelled, direct.clusters());
+        assert!(carried.clusters.iter().all(|c| c.label.is_some()));
+    }
+    // Not asked, not computed.
+    assert!(
+        engine
+            .query(&base, &tax)
+            .expect("query")
+            .hot_spots
+            .is_none()
+    );
+}
+
+/// 1–15 Sep 2024 at r9, nothing selected.
+fn sept9() -> Scope {
+    Scope::new(
+        9,
+        NaiveDate::from_ymd_opt(2024, 9, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+    )
 }

@@ -81,15 +81,15 @@ impl HotSpots {
     }
 
     /// The shown cells and the summary as JSON: cells as 15-hex-digit strings with their x, z,
-    /// p and bin, counts per bin (keys "-3" … "3"), and the clusters.
-    pub fn to_json_value(&self) -> serde_json::Value {
+    /// p and bin, counts per bin (keys "-3" … "3"), and `clusters` (those of
+    /// [`HotSpots::clusters`], labelled or not).
+    pub fn to_json_value(&self, clusters: &[Cluster]) -> serde_json::Value {
         let hex = |c: u64| format!("{c:015x}");
         let shown = self.shown.clone();
         let counts: serde_json::Map<String, serde_json::Value> = (-3i8..=3)
             .map(|b| (b.to_string(), serde_json::Value::from(self.count(b))))
             .collect();
-        let clusters: Vec<serde_json::Value> = self
-            .clusters()
+        let clusters: Vec<serde_json::Value> = clusters
             .iter()
             .map(|c| {
                 serde_json::json!({
@@ -225,9 +225,28 @@ impl Engine {
         let intervals = super::clip(&scope.period.intervals()?, ix.cube_days());
         let mut warnings = Vec::new();
         let (mask, _) = self.resolve_selection(scope, taxonomy, &mut warnings);
+        let x = sum_cells(ix, r, &intervals, &mask, 0..r.cells.len(), false).sel;
+        self.hot_spots_of(scope, options, x, started)
+    }
+
+    /// Gi* of `x`, the selected incidents of every coverage cell at the scope's resolution
+    /// (already summed: [`Engine::query`] passes its own sums when they cover every cell).
+    pub(super) fn hot_spots_of(
+        &self,
+        scope: &Scope,
+        options: HotSpotOptions,
+        x: Vec<u32>,
+        started: Instant,
+    ) -> Result<HotSpots> {
+        if !(1..=MAX_K).contains(&options.k) {
+            return Err(ScopeError::Options(format!(
+                "the neighbourhood ring k must be 1–{MAX_K}, not {}",
+                options.k
+            )));
+        }
+        let r = self.ix.at(scope.res)?;
         let all = 0..r.cells.len();
-        let sums = sum_cells(ix, r, &intervals, &mask, all.clone(), false);
-        let x: Vec<u32> = sums.sel;
+        debug_assert_eq!(x.len(), all.len());
         let values: Vec<f64> = x.iter().map(|v| f64::from(*v)).collect();
         let nb = self.neighbourhoods(scope.res, options.k)?;
         let gi = gi_star(&values, &nb);

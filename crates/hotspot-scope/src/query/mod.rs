@@ -345,7 +345,12 @@ impl Engine {
         let drill = self.drill_info(scope, &cells);
         let hot_spots = match scope.hot_spots {
             Some(options) => {
-                let stats = self.hot_spots(scope, taxonomy, options)?;
+                // Without a drill the period's sums already cover every cell: no second pass.
+                let stats = if scope.drill.is_empty() {
+                    self.hot_spots_of(scope, options, cur.sel.clone(), Instant::now())?
+                } else {
+                    self.hot_spots(scope, taxonomy, options)?
+                };
                 let mut clusters = stats.clusters();
                 for c in &mut clusters {
                     c.label = self.label(c.peak).map(str::to_string);
