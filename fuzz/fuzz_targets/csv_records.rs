@@ -11,8 +11,10 @@ use hotspot_core::socrata::{Header, parse_record};
 use libfuzzer_sys::fuzz_target;
 
 /// Physical lines, counted independently of the splitter: LF, CRLF and a lone CR each end
-/// one; a last line without a terminator counts when it is not empty.
+/// one; a last line without a terminator counts when it is not empty. A leading byte-order
+/// mark is not content.
 fn physical_lines(data: &[u8]) -> u64 {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let (mut n, mut i, mut open) = (0u64, 0usize, false);
     while i < data.len() {
         match data[i] {

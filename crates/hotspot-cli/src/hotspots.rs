@@ -45,6 +45,15 @@ pub enum StepArg {
     Month,
 }
 
+impl From<StepArg> for hotspot_scope::Step {
+    fn from(s: StepArg) -> Self {
+        match s {
+            StepArg::Week => hotspot_scope::Step::Week,
+            StepArg::Month => hotspot_scope::Step::Month,
+        }
+    }
+}
+
 fn parse_alpha(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(a) if a > 0.0 && a < 0.5 => Ok(a),
@@ -164,10 +173,7 @@ fn emerging(
 ) -> Result<()> {
     use hotspot_scope::hotspots::{Category, Family, Pattern};
     let options = hotspot_scope::EmergingOptions {
-        step: match step {
-            StepArg::Week => hotspot_scope::Step::Week,
-            StepArg::Month => hotspot_scope::Step::Month,
-        },
+        step: step.into(),
         time_lag: args.time_lag as usize,
         k: args.k,
         alpha: args.alpha,
@@ -186,11 +192,7 @@ fn emerging(
             "no FDR correction"
         },
         e.steps.len(),
-        if matches!(step, StepArg::Week) {
-            "week"
-        } else {
-            "month"
-        },
+        options.step.name(),
         first,
         last,
         hotspot_core::res::display(e.res),
@@ -207,30 +209,24 @@ fn emerging(
         Category::Spot(Family::Hot, Pattern::Consecutive),
         Category::Spot(Family::Hot, Pattern::Persistent),
     ];
+    let leaders = e.leaders(args.top);
     for cat in notable {
-        let mut cells: Vec<usize> = (0..e.cells.len())
-            .filter(|&i| e.category[i] == cat)
-            .collect();
-        if cells.is_empty() {
+        let Some((_, count, cells)) = leaders.iter().find(|(c, _, _)| *c == cat) else {
             continue;
-        }
-        let n = e.cells.len();
-        let last_z = |i: usize| e.z[(e.steps.len() - 1) * n + i];
-        cells.sort_by(|&a, &b| last_z(b).total_cmp(&last_z(a)));
+        };
         outln!()?;
         outln!(
-            "  {} ({}), strongest in the last step first:",
-            cat.name(),
-            cells.len()
+            "  {} ({count}), strongest in the last step first:",
+            cat.name()
         )?;
-        for &i in cells.iter().take(args.top) {
+        for &cell in cells {
+            let Some(i) = e.index(cell) else { continue };
             outln!(
-                "    {:015x}  z {:>6.2}  trend τ {:+.2} (p {:.3})  {}",
-                e.cells[i],
-                last_z(i),
+                "    {cell:015x}  z {:>6.2}  trend τ {:+.2} (p {:.3})  {}",
+                e.final_z(i),
                 e.trend_tau[i],
                 e.trend_p[i],
-                engine.label(e.cells[i]).unwrap_or("–")
+                engine.label(cell).unwrap_or("–")
             )?;
         }
     }

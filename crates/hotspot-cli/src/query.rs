@@ -75,6 +75,7 @@ impl ScopeArgs {
             focus_dow: self.dow,
             table: TableSpec::default(),
             hot_spots: None,
+            emerging: None,
         })
     }
 }
@@ -99,6 +100,12 @@ pub struct QueryArgs {
     /// FDR-corrected bin), the counts per bin and the clusters (see `hotspot hotspots`).
     #[arg(long, requires = "json")]
     pub hotspots: bool,
+    /// With --json: add `emerging`, the emerging hot-spot analysis of the period cut into
+    /// weeks or months (category, trend τ and p of every shown cell, the counts per category
+    /// and the leading cells of each; time lag 1, k = 1, α = 0.10, FDR on — `hotspot hotspots
+    /// --step` sets them).
+    #[arg(long, value_enum, requires = "json")]
+    pub emerging: Option<crate::hotspots::StepArg>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -164,18 +171,43 @@ pub fn run(lake: &Lake, args: QueryArgs, taxonomy: &Taxonomy) -> Result<()> {
     if args.hotspots {
         scope.hot_spots = Some(hotspot_scope::HotSpotOptions::default());
     }
+    if let Some(step) = args.emerging {
+        scope.emerging = Some(hotspot_scope::EmergingOptions {
+            step: step.into(),
+            ..Default::default()
+        });
+    }
     let r = engine.query(&scope, taxonomy)?;
     if args.json {
-        match r.hot_spots.as_deref() {
-            Some(h) => {
-                let mut value: serde_json::Value = serde_json::from_str(&r.to_json()?)?;
-                if let Some(map) = value.as_object_mut() {
-                    map.insert("hot_spots".into(), h.stats.to_json_value(&h.clusters));
-                }
-                outln!("{value}")?;
+        let mut value: serde_json::Value = serde_json::from_str(&r.to_json()?)?;
+        if let Some(map) = value.as_object_mut() {
+            if let Some(h) = r.hot_spots.as_deref() {
+                map.insert("hot_spots".into(), h.stats.to_json_value(&h.clusters));
             }
-            None => outln!("{}", r.to_json()?)?,
+            if let Some(e) = r.emerging.as_deref() {
+                let mut json = e.stats.to_json_value();
+                let leaders: Vec<serde_json::Value> = e
+                    .leaders
+                    .iter()
+                    .map(|l| {
+                        serde_json::json!({
+                            "category": l.category.name(),
+                            "code": l.category.code(),
+                            "count": l.count,
+                            "cells": l.cells.iter().map(|(c, label)| serde_json::json!({
+                                "cell": format!("{c:015x}"),
+                                "label": label,
+                            })).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                if let Some(m) = json.as_object_mut() {
+                    m.insert("leaders".into(), leaders.into());
+                }
+                map.insert("emerging".into(), json);
+            }
         }
+        outln!("{value}")?;
         return Ok(());
     }
     let crumbs: Vec<&str> = r

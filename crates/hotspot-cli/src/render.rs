@@ -107,6 +107,10 @@ pub struct RenderArgs {
     /// A view script (scripts/views/NAME.rhai): it sets the scope, metric, palette and camera.
     #[arg(long)]
     pub view: Option<PathBuf>,
+    /// With --metric emerging: steps of a week or a month (default: months when the period
+    /// holds three or more whole ones, else weeks; a view's `emerging` setting wins).
+    #[arg(long, value_enum)]
+    pub step: Option<crate::hotspots::StepArg>,
     #[arg(long, value_enum, default_value = "dark")]
     pub theme: ThemeArg,
     /// The scripts directory (palettes, taxonomy); default ./scripts if there is one, else the
@@ -191,7 +195,40 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     if metric == Metric::HotSpots && scope.hot_spots.is_none() {
         scope.hot_spots = Some(hotspot_scope::HotSpotOptions::default());
     }
+    if metric == Metric::Emerging {
+        let step = match (args.step, scope.emerging) {
+            (Some(s), _) => s.into(),
+            (None, Some(e)) => e.step,
+            (None, None) => {
+                let days = scope
+                    .period
+                    .intervals()?
+                    .iter()
+                    .map(|(a, b)| i64::from(b - a + 1))
+                    .sum::<i64>();
+                if days >= 3 * 31 {
+                    hotspot_scope::Step::Month
+                } else {
+                    hotspot_scope::Step::Week
+                }
+            }
+        };
+        scope.emerging = Some(hotspot_scope::EmergingOptions {
+            step,
+            ..scope.emerging.unwrap_or_default()
+        });
+    }
     let result = engine.query(&scope, &host.taxonomy())?;
+    if metric == Metric::Emerging && result.emerging.is_none() {
+        let why = result
+            .warnings
+            .iter()
+            .find(|w| w.kind == hotspot_scope::WarningKind::EmergingUnavailable)
+            .map_or("the period cannot be cut into steps", |w| {
+                w.message.as_str()
+            });
+        anyhow::bail!("cannot draw emerging hot spots: {why}");
+    }
     let res = result.scope.res;
     let (w, h) = args.size;
     // A view's predicate: its cells drawn in full, the rest dimmed.

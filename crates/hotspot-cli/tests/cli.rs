@@ -229,6 +229,61 @@ fn demo_status_query_and_errors() {
         .sum();
     assert_eq!(hot_in_bins, hot_counted);
     assert!(hot_counted > 0);
+    // Emerging categories in the JSON: one per shown cell, counted per category name.
+    let o = hotspot(
+        &lake,
+        &[
+            "query",
+            "--res",
+            "8",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "--json",
+            "--emerging",
+            "month",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let q: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let em = &q["emerging"];
+    assert_eq!(em["step"], "month");
+    assert_eq!(em["steps"].as_array().map(Vec::len), Some(3));
+    let names = em["ehsa"].as_array().expect("ehsa");
+    assert_eq!(Some(names.len()), em["cells"].as_array().map(Vec::len));
+    let mut tally: std::collections::BTreeMap<String, u64> = Default::default();
+    for n in names {
+        *tally
+            .entry(n.as_str().expect("name").to_string())
+            .or_default() += 1;
+    }
+    let counts: std::collections::BTreeMap<String, u64> = em["counts"]
+        .as_object()
+        .expect("counts")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().expect("count")))
+        .collect();
+    assert_eq!(tally, counts);
+    // Each code agrees with its name (hot positive, cold negative, no pattern 0).
+    for (name, code) in names.iter().zip(em["ehsa_code"].as_array().expect("codes")) {
+        let (name, code) = (name.as_str().unwrap_or(""), code.as_i64().unwrap_or(99));
+        let want = if name.ends_with("Hot Spot") {
+            1..=8
+        } else if name.ends_with("Cold Spot") {
+            -8..=-1
+        } else {
+            0..=0
+        };
+        assert!(want.contains(&code), "{name} {code}");
+    }
+    // Leaders name only present categories, with their counts.
+    for l in em["leaders"].as_array().expect("leaders") {
+        let name = l["category"].as_str().expect("category");
+        assert_eq!(l["count"].as_u64(), counts.get(name).copied(), "{name}");
+    }
+    let o = hotspot(&lake, &["query", "--emerging", "week"]);
+    assert!(!o.status.success(), "--emerging needs --json");
     let o = hotspot(&lake, &["hotspots", "--k", "9"]);
     assert!(!o.status.success());
 

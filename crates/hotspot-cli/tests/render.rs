@@ -352,3 +352,103 @@ fn hot_spots_colour_the_whole_study_area_by_confidence_bin() {
     );
     assert!(text(&o).contains("99%"), "{}", text(&o));
 }
+
+#[test]
+#[ignore = "needs the software GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
+fn emerging_hot_spots_draw_one_colour_per_category_present() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = common::demo(dir.path(), 20_000, "2024-01-01", "2024-03-31");
+    let out = dir.path().join("ehsa.png");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
+    let scope = ["--res", "8", "--from", "2024-01-01", "--to", "2024-03-31"];
+    let mut args = vec![
+        "render",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+        "--size",
+        "600x700",
+        "--metric",
+        "emerging",
+        "--step",
+        "week",
+        "--scripts",
+        scripts.to_str().expect("utf-8 path"),
+        "--msaa",
+        "1",
+        "--adapter",
+        "software",
+    ];
+    args.extend(scope);
+    let o = hotspot(&lake, &args);
+    assert!(o.status.success(), "{}", text(&o));
+    let img = Image::load_png(&out).unwrap_or_else(|e| panic!("{e}"));
+    // The categories of the same scope, from the query's JSON.
+    let mut q = vec!["query", "--json", "--emerging", "week"];
+    q.extend(scope);
+    let o = hotspot(&lake, &q);
+    assert!(o.status.success(), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("json");
+    let codes: Vec<i64> = json["emerging"]["ehsa_code"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .filter_map(|v| v.as_i64())
+        .collect();
+    // Category code c is stop c + 8 of the 17-stop palette, its alpha times the map's 0.92
+    // opacity over the dark background (no pattern is see-through); the lookup table's
+    // rounding blends at most 1/32 of a neighbour stop.
+    let stops = hotspot_render::Palette::emerging().stops;
+    let bg = hotspot_render::Theme::Dark.background();
+    let count = |code: i64| {
+        let s = stops[(code + 8) as usize];
+        let a = f32::from(s[3]) / 255.0 * 0.92;
+        let c: Vec<u8> = (0..3)
+            .map(|k| (f32::from(s[k]) * a + f32::from(bg[k]) * (1.0 - a)).round() as u8)
+            .collect();
+        img.rgba
+            .chunks_exact(4)
+            .filter(|p| (0..3).all(|k| p[k].abs_diff(c[k]) <= 8))
+            .count()
+    };
+    let present = |code: i64| codes.iter().filter(|c| **c == code).count();
+    assert!(present(0) > 0 && codes.iter().any(|c| *c != 0), "{codes:?}");
+    // Most of the study area shows no pattern, and is drawn so.
+    assert!(count(0) > 50 * present(0), "{} pixels", count(0));
+    for code in -8..=8 {
+        let (cells, pixels) = (present(code), count(code));
+        if cells > 0 {
+            // Drawn on the map: one r8 cell covers about 120 pixels at this size.
+            assert!(
+                pixels >= 40 * cells.min(2),
+                "code {code}: {cells} cells, {pixels} pixels"
+            );
+        } else {
+            // Neither on the map nor in the legend: at most a few anti-aliased text pixels
+            // happen to come close to its colour.
+            assert!(pixels < 10, "code {code} is absent but has {pixels} pixels");
+        }
+    }
+    // A period too short for two steps is refused with the reason, nothing written.
+    let short = dir.path().join("short.png");
+    let o = hotspot(
+        &lake,
+        &[
+            "render",
+            "--out",
+            short.to_str().expect("utf-8 path"),
+            "--metric",
+            "emerging",
+            "--step",
+            "month",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-03-31",
+            "--adapter",
+            "software",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("at least two steps"), "{}", text(&o));
+    assert!(!short.exists());
+}

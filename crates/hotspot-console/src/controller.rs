@@ -12,7 +12,7 @@ use hotspot_core::time::naive_date;
 use hotspot_scope::{Engine, Metric, Period, ScopeResult, Selection};
 use hotspot_script::{Camera, ScriptHost};
 
-use crate::state::{Settings, ViewState};
+use crate::state::{EMERGING_MAX_LAG, Settings, ViewState};
 use crate::ui::{Action, MapInput, UiInput};
 use crate::worker::{Request, Response};
 
@@ -355,6 +355,11 @@ impl Controller {
                 self.view.title = Some(spec.title.clone());
                 self.view.focus_dow = spec.scope.focus_dow;
                 self.view.predicate = spec.predicate.clone();
+                if let Some(e) = spec.scope.emerging {
+                    self.view.emerging = e;
+                    self.view.hot_spots.k = e.k;
+                    self.view.hot_spots.fdr = e.fdr;
+                }
                 if let Some(note) = &spec.note {
                     self.set_status(note.clone());
                 }
@@ -489,6 +494,19 @@ impl Controller {
                 };
                 vec![Effect::Requery]
             }
+            Action::SetEmergingOptions(o) => {
+                let alpha = if o.alpha > 0.0 && o.alpha < 1.0 {
+                    o.alpha
+                } else {
+                    v.emerging.alpha
+                };
+                v.emerging = hotspot_scope::EmergingOptions {
+                    time_lag: o.time_lag.min(EMERGING_MAX_LAG),
+                    alpha,
+                    ..*o
+                };
+                vec![Effect::Requery]
+            }
             Action::ClearHighlight => {
                 v.predicate = None;
                 self.highlight = None;
@@ -523,10 +541,12 @@ impl Controller {
         effects
     }
 
-    /// The hotspot table of the current result as CSV (all columns, header first).
+    /// The hotspot table of the current result as CSV (all columns, header first), with each
+    /// row's Gi* z, p and bin and its emerging category and trend where the scope computed
+    /// them (empty fields otherwise).
     pub fn table_csv(&self) -> String {
         let mut out = String::from(
-            "cell,label,block,street,incidents,selected,dominant_type,district,ward,community_area,focus_share,arrests,arrest_rate,wilson_lo,wilson_hi,previous_selected\n",
+            "cell,label,block,street,incidents,selected,dominant_type,district,ward,community_area,focus_share,arrests,arrest_rate,wilson_lo,wilson_hi,previous_selected,gi_z,gi_p,gi_bin,ehsa,trend_tau,trend_p\n",
         );
         let Some(r) = &self.result else { return out };
         let q = |s: &str| {
@@ -535,9 +555,32 @@ impl Controller {
             String::from_utf8_lossy(&b).into_owned()
         };
         let n = |v: Option<u8>| v.map(|x| x.to_string()).unwrap_or_default();
+        let f = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.4}")
+            } else {
+                String::new()
+            }
+        };
         for row in &r.table {
+            let gi = r
+                .hot_spots
+                .as_ref()
+                .and_then(|h| h.of(row.cell))
+                .map_or_else(
+                    || ",,".to_string(),
+                    |(z, p, b)| format!("{},{},{b}", f(z), f(p)),
+                );
+            let ehsa = r
+                .emerging
+                .as_ref()
+                .and_then(|e| e.stats.of(row.cell))
+                .map_or_else(
+                    || ",,".to_string(),
+                    |(c, tau, p)| format!("{},{},{}", q(&c.name()), f(tau), f(p)),
+                );
             out.push_str(&format!(
-                "{:015x},{},{},{},{},{},{},{},{},{},{:.4},{},{:.4},{:.4},{:.4},{}\n",
+                "{:015x},{},{},{},{},{},{},{},{},{},{:.4},{},{:.4},{:.4},{:.4},{},{gi},{ehsa}\n",
                 row.cell,
                 q(&row.label),
                 q(row.block.as_deref().unwrap_or("")),

@@ -32,7 +32,26 @@ pub struct ViewState {
     /// How hot spots are tested (neighbourhood ring k, FDR correction).
     #[serde(default)]
     pub hot_spots: hotspot_scope::HotSpotOptions,
+    /// How emerging hot spots are analysed: step, time lag and α (k and FDR are those of
+    /// `hot_spots`, one setting for both maps).
+    #[serde(default = "console_emerging")]
+    pub emerging: hotspot_scope::EmergingOptions,
 }
+
+/// The console's emerging analysis: weekly steps, as its periods are weeks to months long.
+fn console_emerging() -> hotspot_scope::EmergingOptions {
+    hotspot_scope::EmergingOptions {
+        step: hotspot_scope::Step::Week,
+        ..Default::default()
+    }
+}
+
+/// The longest time lag the console offers (steps each bin's neighbourhood reaches back).
+pub const EMERGING_MAX_LAG: usize = 4;
+
+/// The longest period the console analyses emerging hot spots for when the map does not show
+/// them (for the quick hits): half a year, a few dozen weekly steps.
+pub const EMERGING_FOR_QUICK_HITS_DAYS: i64 = 183;
 
 impl ViewState {
     /// The default view over the lake's last 28 days, at the district scale.
@@ -52,7 +71,22 @@ impl ViewState {
             title: None,
             predicate: None,
             hot_spots: hotspot_scope::HotSpotOptions::default(),
+            emerging: console_emerging(),
         }
+    }
+
+    /// The emerging analysis the view asks for: always when the map shows it, otherwise for
+    /// periods of up to [`EMERGING_FOR_QUICK_HITS_DAYS`] (quick hits name new and
+    /// intensifying hot spots); k and FDR follow the hot-spot settings.
+    pub fn emerging_options(&self) -> Option<hotspot_scope::EmergingOptions> {
+        let days = (self.to - self.from).num_days() + 1;
+        let wanted =
+            self.effective_metric() == Metric::Emerging || days <= EMERGING_FOR_QUICK_HITS_DAYS;
+        wanted.then_some(hotspot_scope::EmergingOptions {
+            k: self.hot_spots.k,
+            fdr: self.hot_spots.fdr,
+            ..self.emerging
+        })
     }
 
     /// Whether an offence selection is active.
@@ -89,6 +123,7 @@ impl ViewState {
             Metric::PooledSmoothed,
             Metric::Change,
             Metric::HotSpots,
+            Metric::Emerging,
         ]);
         out
     }
@@ -114,6 +149,7 @@ impl ViewState {
             },
             // The quick hits lead with significant hot spots; scripts see the Gi* columns.
             hot_spots: Some(self.hot_spots),
+            emerging: self.emerging_options(),
         }
     }
 }

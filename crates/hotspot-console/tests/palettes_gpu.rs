@@ -1,7 +1,9 @@
 //! Every palette the scripts define reaches the GPU unchanged: 256 cells valued so that each
 //! lands on one texel of the lookup table are drawn, and each cell's centre pixel must be the
 //! colour the palette's stops give at that point, interpolated here independently of the
-//! renderer (evenly spaced stops, linear in sRGB, rounded; reversed when the script says so).
+//! renderer (evenly spaced stops, linear in sRGB, rounded; reversed when the script says so),
+//! composited over the map's background by its alpha (a see-through stop shows the map
+//! through it).
 
 use std::path::Path;
 
@@ -81,7 +83,14 @@ fn script_palettes_reach_the_gpu_lut_unchanged() {
             let centre = ring.iter().copied().sum::<glam::DVec2>() / ring.len() as f64;
             let s = h.map.camera.world_to_screen(centre);
             let got = img.pixel(s.x as u32, s.y as u32);
-            let want = expected(&stops, i as f64 / 255.0);
+            let c = expected(&stops, i as f64 / 255.0);
+            let bg = h.map.theme().background();
+            let a = f64::from(c[3]) / 255.0;
+            let want: Vec<u8> = (0..3)
+                .map(|k| {
+                    (f64::from(bg[k]) + (f64::from(c[k]) - f64::from(bg[k])) * a).round() as u8
+                })
+                .collect();
             assert!(
                 (0..3).all(|k| got[k].abs_diff(want[k]) <= 1),
                 "palette {}: the cell on texel {i} shows {got:?}, its stops give {want:?}",

@@ -420,3 +420,124 @@ fn hot_spot_options_reach_the_query() {
     }));
     assert_eq!(ctl.view.hot_spots.k, hotspot_scope::MAX_K);
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn emerging_options_reach_the_query_and_a_short_period_says_why() {
+    use hotspot_scope::{EmergingOptions, Metric, Step, WarningKind};
+    let mut ctl = controller(engine(), &repo_scripts());
+    // 1–15 Sep: two whole weeks, analysed for the quick hits even on the volume map.
+    let e = ctl
+        .result
+        .as_ref()
+        .and_then(|r| r.emerging.clone())
+        .expect("emerging");
+    assert_eq!(
+        e.stats.options,
+        EmergingOptions {
+            step: Step::Week,
+            time_lag: 1,
+            k: 1,
+            alpha: 0.10,
+            fdr: true
+        }
+    );
+    assert_eq!(e.stats.steps.len(), 2);
+    // The map's controls: step, time lag and α; k and FDR come from the hot-spot settings.
+    ctl.apply(&Action::SetMetric(Metric::Emerging));
+    ctl.apply(&Action::SetHotSpotOptions(hotspot_scope::HotSpotOptions {
+        k: 2,
+        fdr: false,
+    }));
+    ctl.apply(&Action::SetEmergingOptions(EmergingOptions {
+        time_lag: 0,
+        alpha: 0.05,
+        ..ctl.view.emerging
+    }));
+    ctl.query_now();
+    let e2 = ctl
+        .result
+        .as_ref()
+        .and_then(|r| r.emerging.clone())
+        .expect("emerging");
+    assert_eq!(
+        e2.stats.options,
+        EmergingOptions {
+            step: Step::Week,
+            time_lag: 0,
+            k: 2,
+            alpha: 0.05,
+            fdr: false
+        }
+    );
+    assert_ne!(e2.stats.z, e.stats.z);
+    // A bad α keeps the last good one; a long time lag is cut to the console's longest.
+    ctl.apply(&Action::SetEmergingOptions(EmergingOptions {
+        time_lag: 99,
+        alpha: 1.5,
+        ..ctl.view.emerging
+    }));
+    assert_eq!(ctl.view.emerging.alpha, 0.05);
+    assert_eq!(ctl.view.emerging.time_lag, 4);
+    // Monthly steps over 15 days: no analysis, a warning that says why, the rest answered.
+    ctl.apply(&Action::SetEmergingOptions(EmergingOptions {
+        step: Step::Month,
+        ..ctl.view.emerging
+    }));
+    ctl.query_now();
+    let r = ctl.result.clone().expect("result");
+    assert!(r.emerging.is_none());
+    assert_eq!(r.kpis.incidents, 11_641);
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::EmergingUnavailable)
+        .expect("warning");
+    assert!(w.message.contains("0 whole month(s)"), "{}", w.message);
+    // A long period on another map skips the analysis; on the emerging map it runs.
+    ctl.apply(&Action::SetEmergingOptions(EmergingOptions {
+        step: Step::Week,
+        ..ctl.view.emerging
+    }));
+    ctl.apply(&Action::SetMetric(Metric::Incidents));
+    ctl.view.from = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+    assert_eq!(ctl.view.scope(20).emerging, None);
+    ctl.apply(&Action::SetMetric(Metric::Emerging));
+    assert!(ctl.view.scope(20).emerging.is_some());
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_table_export_carries_the_hot_spot_statistics_of_each_row() {
+    let ctl = controller(engine(), &repo_scripts());
+    let r = ctl.result.clone().expect("result");
+    let (h, e) = (
+        r.hot_spots.clone().expect("hot spots"),
+        r.emerging.clone().expect("emerging"),
+    );
+    let text = ctl.table_csv();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header.len(), 22);
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), r.table.len());
+    assert!(!rows.is_empty());
+    for (row, t) in rows.iter().zip(&r.table) {
+        let cell = u64::from_str_radix(&row[col("cell")], 16).expect("hex cell");
+        assert_eq!(cell, t.cell);
+        let (z, _, bin) = h.of(cell).expect("in the study area");
+        assert_eq!(row[col("gi_bin")].parse::<i8>().expect("bin"), bin);
+        let z_text: f64 = row[col("gi_z")].parse().expect("z");
+        assert!((z_text - z).abs() < 1e-4, "{z_text} vs {z}");
+        let (category, _, p) = e.stats.of(cell).expect("in the study area");
+        assert_eq!(&row[col("ehsa")], category.name());
+        let p_text: f64 = row[col("trend_p")].parse().expect("p");
+        assert!((p_text - p).abs() < 1e-4);
+    }
+}

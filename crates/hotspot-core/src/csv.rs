@@ -652,6 +652,22 @@ mod tests {
     }
 
     #[test]
+    fn a_file_of_only_a_bom_has_no_lines() {
+        // Found by the fuzzer: the byte-order mark is not content, so a file holding only
+        // it has no record and no blank line.
+        let mut blocks = CsvBlocks::new(&b"\xEF\xBB\xBF"[..], 4096);
+        let mut spans = 0;
+        while let Some(block) = blocks.next_block().expect("memory") {
+            spans += block.records.len();
+        }
+        assert_eq!(spans, 0);
+        assert_eq!(blocks.blank_lines(), 0);
+        let mut blocks = CsvBlocks::new(&b"\xEF\xBB\xBF\n"[..], 4096);
+        while blocks.next_block().expect("memory").is_some() {}
+        assert_eq!(blocks.blank_lines(), 1);
+    }
+
+    #[test]
     fn field_splitting() {
         assert_eq!(fields("a,b,,c"), vec!["a", "b", "", "c"]);
         assert_eq!(

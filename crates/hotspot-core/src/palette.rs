@@ -143,6 +143,13 @@ impl Default for Palette {
     }
 }
 
+fn hex_stops(stops: &[&str]) -> Vec<Rgba> {
+    stops
+        .iter()
+        .map(|h| parse_hex(h).unwrap_or([0, 0, 0, 255]))
+        .collect()
+}
+
 fn crime_scale() -> Vec<Rgba> {
     CRIME_SCALE
         .iter()
@@ -191,6 +198,51 @@ impl Palette {
             reverse: true,
             caption_low: "fewer arrests / lower clearance".into(),
             caption_high: "more arrests / higher clearance".into(),
+            ..Palette::volume()
+        }
+    }
+
+    /// ArcGIS's seven Gi* confidence classes over −3 … +3: cold 99/95/90 %, not significant,
+    /// hot 90/95/99 % (the `hotspots` palette of `scripts/palettes.rhai`, built in for
+    /// script directories that lack it).
+    pub fn hotspots() -> Palette {
+        Palette {
+            name: "hotspots".into(),
+            stops: hex_stops(&[
+                "#4575b4", "#91bfdb", "#e0f3f8", "#d9d9d9", "#fee090", "#fc8d59", "#d73027",
+            ]),
+            caption_low: "cold spot (fewer incidents than chance)".into(),
+            caption_high: "hot spot (more incidents than chance)".into(),
+            ..Palette::volume()
+        }
+    }
+
+    /// One colour per emerging hot-spot category code over −8 … +8 (the `emerging` palette of
+    /// `scripts/palettes.rhai`, built in for script directories that lack it).
+    pub fn emerging() -> Palette {
+        Palette {
+            name: "emerging".into(),
+            stops: hex_stops(&[
+                "#bcbddc",
+                "#807dba",
+                "#c6dbef",
+                "#6baed6",
+                "#2171b5",
+                "#08306b",
+                "#7fcdbb",
+                "#1d91c0",
+                "#d9d9d966",
+                "#e7298a",
+                "#fd8d3c",
+                "#99000d",
+                "#ef3b2c",
+                "#fc9272",
+                "#fdd49e",
+                "#a6761d",
+                "#f1b6da",
+            ]),
+            caption_low: "cold-spot patterns".into(),
+            caption_high: "hot-spot patterns".into(),
             ..Palette::volume()
         }
     }

@@ -20,6 +20,18 @@ pub struct Legend {
     pub highlight: Option<String>,
     /// How the values were computed, under the title (the method card of Gi* maps).
     pub method: Option<String>,
+    /// For a categorical metric: one swatch per class present, in place of the colour bar.
+    pub categories: Option<Vec<LegendEntry>>,
+}
+
+/// One class of a categorical legend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendEntry {
+    pub colour: hotspot_core::palette::Rgba,
+    /// "New Hot Spot".
+    pub label: String,
+    /// Cells in the class.
+    pub count: u64,
 }
 
 impl Legend {
@@ -33,6 +45,7 @@ impl Legend {
             percent: metric.is_percent(),
             highlight: None,
             method: None,
+            categories: None,
             caption_suffix: Some(format!(
                 "Resolution {} {}.",
                 hotspot_core::res::display(res),
@@ -51,6 +64,7 @@ impl Legend {
             caption_suffix: None,
             highlight: None,
             method: None,
+            categories: None,
         }
     }
 
@@ -58,7 +72,10 @@ impl Legend {
     /// words come from the palette's actual low and high ends (after `reverse`,
     /// [`Palette::legend_caption`]), so a reversed palette can never be described backwards.
     pub fn caption(&self) -> String {
-        let mut s = self.palette.legend_caption();
+        let mut s = match &self.categories {
+            Some(_) => "Legend: one colour per category, as listed.".to_string(),
+            None => self.palette.legend_caption(),
+        };
         if let Some(extra) = &self.caption_suffix {
             s.push(' ');
             s.push_str(extra);

@@ -24,9 +24,9 @@ mod present;
 pub use context::{ContextError, context_layers};
 pub use egui_pass::{EguiFrame, EguiPass};
 pub use headless::HeadlessView;
-pub use legend::Legend;
+pub use legend::{Legend, LegendEntry};
 pub use overlay::{Overlay, OverlayRenderer};
-pub use present::{Highlight, Presented, present};
+pub use present::{Highlight, Presented, alpha_text, emerging_method, present};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

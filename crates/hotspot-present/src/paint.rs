@@ -21,9 +21,15 @@ const BAR_H: f32 = 180.0;
 
 type Galley = std::sync::Arc<egui::Galley>;
 
+/// A categorical legend's swatch side and row height (points).
+const SWATCH: f32 = 13.0;
+const ROW_H: f32 = 18.0;
+
 struct LegendLayout {
     title: Galley,
     ticks: Vec<(f32, Galley)>,
+    /// One line per category of a categorical legend.
+    rows: Vec<Galley>,
     size: Vec2,
 }
 
@@ -48,12 +54,39 @@ fn legend_layout(painter: &egui::Painter, legend: &Legend, theme: Theme) -> Lege
         .into_iter()
         .map(|(t, s)| (t, painter.layout_no_wrap(s, FontId::proportional(12.0), fg)))
         .collect();
+    if let Some(entries) = &legend.categories {
+        let rows: Vec<Galley> = entries
+            .iter()
+            .map(|e| {
+                painter.layout_no_wrap(
+                    format!("{}  {}", e.label, hotspot_core::fmt::thousands(e.count)),
+                    FontId::proportional(12.0),
+                    fg,
+                )
+            })
+            .collect();
+        let row_w = rows.iter().map(|g| g.size().x).fold(0.0, f32::max);
+        let width = (SWATCH + 8.0 + row_w).max(title.size().x) + 2.0 * PAD;
+        let body = if rows.is_empty() {
+            ROW_H
+        } else {
+            rows.len() as f32 * ROW_H
+        };
+        let height = PAD + title.size().y + 8.0 + body + PAD;
+        return LegendLayout {
+            title,
+            ticks: Vec::new(),
+            rows,
+            size: Vec2::new(width, height),
+        };
+    }
     let tick_w = ticks.iter().map(|(_, g)| g.size().x).fold(0.0, f32::max);
     let width = (BAR_W + 10.0 + tick_w).max(title.size().x) + 2.0 * PAD;
     let height = PAD + title.size().y + 8.0 + BAR_H + 8.0 + PAD;
     LegendLayout {
         title,
         ticks,
+        rows: Vec::new(),
         size: Vec2::new(width, height),
     }
 }
@@ -71,10 +104,35 @@ pub fn paint_legend(
     theme: Theme,
 ) -> Rect {
     let fg = c32(theme.foreground());
-    let LegendLayout { title, ticks, size } = legend_layout(painter, legend, theme);
+    let LegendLayout {
+        title,
+        ticks,
+        rows,
+        size,
+    } = legend_layout(painter, legend, theme);
     let rect = Rect::from_min_size(top_left, size);
     painter.rect_filled(rect, CornerRadius::same(6), c32(theme.panel()));
     painter.galley(rect.min + Vec2::new(PAD, PAD), title.clone(), fg);
+    if let Some(entries) = &legend.categories {
+        let top = rect.min.y + PAD + title.size().y + 8.0;
+        for (k, (entry, galley)) in entries.iter().zip(rows).enumerate() {
+            let y = top + k as f32 * ROW_H;
+            let swatch = Rect::from_min_size(
+                Pos2::new(rect.min.x + PAD, y + (ROW_H - SWATCH) * 0.5),
+                Vec2::splat(SWATCH),
+            );
+            painter.rect_filled(swatch, CornerRadius::same(2), c32(entry.colour));
+            painter.rect_stroke(
+                swatch,
+                CornerRadius::same(2),
+                Stroke::new(1.0, fg.gamma_multiply(0.5)),
+                egui::StrokeKind::Outside,
+            );
+            let pos = Pos2::new(swatch.max.x + 8.0, y + (ROW_H - galley.size().y) * 0.5);
+            painter.galley(pos, galley, fg);
+        }
+        return rect;
+    }
 
     let bar = Rect::from_min_size(
         rect.min + Vec2::new(PAD, PAD + title.size().y + 12.0),

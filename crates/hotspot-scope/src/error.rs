@@ -40,6 +40,9 @@ pub enum ScopeError {
     TooManyTypes,
     #[error("invalid option: {0}")]
     Options(String),
+    /// The period cannot be cut into the steps an emerging analysis needs.
+    #[error("{0}")]
+    Steps(String),
 }
 
 impl ScopeError {

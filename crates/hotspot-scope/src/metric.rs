@@ -21,11 +21,14 @@ pub enum Metric {
     /// The FDR-corrected Gi* confidence bin, −3 … +3 (see [`crate::hotspots`]): drawn over the
     /// whole coverage from [`crate::ScopeResult::hot_spots`].
     HotSpots,
+    /// The emerging hot-spot category, −8 … +8 ([`crate::hotspots::Category::code`]): drawn
+    /// over the whole coverage from [`crate::ScopeResult::emerging`].
+    Emerging,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Incidents,
         Metric::Selected,
         Metric::FocusShare,
@@ -35,7 +38,24 @@ impl Metric {
         Metric::PooledSmoothed,
         Metric::Change,
         Metric::HotSpots,
+        Metric::Emerging,
     ];
+
+    /// The name scripts and the command line use (`arrest_rate`, `hot_spots`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Incidents => "incidents",
+            Metric::Selected => "selected",
+            Metric::FocusShare => "focus_share",
+            Metric::Arrests => "arrests",
+            Metric::ArrestRate => "arrest_rate",
+            Metric::SmoothedRate => "smoothed_rate",
+            Metric::PooledSmoothed => "pooled_smoothed",
+            Metric::Change => "change",
+            Metric::HotSpots => "hot_spots",
+            Metric::Emerging => "emerging",
+        }
+    }
 
     /// The name shown in menus and legends.
     pub fn title(self) -> &'static str {
@@ -49,6 +69,7 @@ impl Metric {
             Metric::PooledSmoothed => "Neighbour-pooled rate",
             Metric::Change => "Change vs previous period",
             Metric::HotSpots => "Hot spots (Gi*)",
+            Metric::Emerging => "Emerging hot spots",
         }
     }
 
@@ -58,7 +79,7 @@ impl Metric {
     pub fn value_kind(self) -> ValueKind {
         match self {
             Metric::Incidents | Metric::Selected => ValueKind::Count,
-            Metric::Change | Metric::HotSpots => ValueKind::Signed,
+            Metric::Change | Metric::HotSpots | Metric::Emerging => ValueKind::Signed,
             Metric::FocusShare
             | Metric::Arrests
             | Metric::ArrestRate
@@ -84,9 +105,27 @@ impl Metric {
             "change"
         } else if self == Metric::HotSpots {
             "hotspots"
+        } else if self == Metric::Emerging {
+            "emerging"
         } else {
             "volume"
         }
+    }
+
+    /// The fixed colour range of metrics read against fixed levels rather than a data range:
+    /// Gi* bins −3 … +3, emerging categories −8 … +8.
+    pub fn fixed_domain(self) -> Option<(f32, f32)> {
+        match self {
+            Metric::HotSpots => Some((-3.0, 3.0)),
+            Metric::Emerging => Some((-8.0, 8.0)),
+            _ => None,
+        }
+    }
+
+    /// Whether the metric's values name classes (one colour each, a legend of swatches)
+    /// rather than measure an amount.
+    pub fn is_categorical(self) -> bool {
+        self == Metric::Emerging
     }
 
     /// Whether higher values mean better clearance (palettes reverse for these).
@@ -119,6 +158,7 @@ mod tests {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
             assert_eq!(Metric::parse(&name), Some(m));
+            assert_eq!(m.name(), name);
             assert_eq!(
                 Metric::parse(&name.replace('_', "-").to_uppercase()),
                 Some(m)

@@ -83,7 +83,7 @@ impl CellArrays {
                 .map(|(a, b)| *a as f32 - *b as f32)
                 .collect(),
             // Not a per-cell column of the result: see `ScopeResult::metric_values`.
-            Metric::HotSpots => vec![f32::NAN; self.len()],
+            Metric::HotSpots | Metric::Emerging => vec![f32::NAN; self.len()],
         }
     }
 
@@ -308,6 +308,7 @@ pub enum WarningKind {
     NoData,
     NoChildren,
     HourlyWholeMonths,
+    EmergingUnavailable,
 }
 
 /// A caution shown where the user looks.
@@ -363,8 +364,34 @@ pub struct ScopeResult {
     pub drill: DrillInfo,
     /// Gi* of the whole coverage and its clusters (labelled), when the scope asked for it.
     pub hot_spots: Option<std::sync::Arc<HotSpotsResult>>,
+    /// The emerging hot-spot analysis of the period, when the scope asked for it and the
+    /// period holds at least two steps (otherwise a [`WarningKind::EmergingUnavailable`]).
+    pub emerging: Option<std::sync::Arc<EmergingResult>>,
     /// Microseconds the query took.
     pub elapsed_us: u64,
+}
+
+/// [`crate::EmergingHotSpots`] with the leading cells of each category present, labelled, as
+/// a scope result carries them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmergingResult {
+    pub stats: crate::EmergingHotSpots,
+    /// Per category present (no pattern left out): its shown-cell count and up to five cells,
+    /// strongest final-step |z| first, with their labels.
+    pub leaders: Vec<CategoryLeaders>,
+}
+
+/// The cells that lead one emerging category.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryLeaders {
+    pub category: crate::hotspots::Category,
+    pub count: u64,
+    pub cells: Vec<(u64, Option<String>)>,
+}
+
+impl EmergingResult {
+    /// How many leading cells each category keeps.
+    pub const LEADERS: usize = 5;
 }
 
 /// [`crate::HotSpots`] with its clusters, as a scope result carries them.
@@ -461,6 +488,17 @@ impl ScopeResult {
                 h.stats.bin.iter().map(|b| f32::from(*b)).collect(),
             ),
             (Metric::HotSpots, None) => (Vec::new(), Vec::new()),
+            (Metric::Emerging, _) => match &self.emerging {
+                Some(e) => (
+                    e.stats.cells.clone(),
+                    e.stats
+                        .category
+                        .iter()
+                        .map(|c| f32::from(c.code()))
+                        .collect(),
+                ),
+                None => (Vec::new(), Vec::new()),
+            },
             _ => (self.cells.cell.values().to_vec(), self.cells.metric(metric)),
         }
     }

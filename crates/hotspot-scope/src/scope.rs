@@ -189,6 +189,10 @@ pub struct Scope {
     /// Also test every cell for a hot or cold spot (Gi*), into [`crate::ScopeResult::hot_spots`].
     #[serde(default)]
     pub hot_spots: Option<crate::HotSpotOptions>,
+    /// Also run an emerging hot-spot analysis of the period cut into steps, into
+    /// [`crate::ScopeResult::emerging`] (a warning says why when the period is too short).
+    #[serde(default)]
+    pub emerging: Option<crate::EmergingOptions>,
 }
 
 impl Scope {
@@ -202,6 +206,7 @@ impl Scope {
             focus_dow: None,
             table: TableSpec::default(),
             hot_spots: None,
+            emerging: None,
         }
     }
 }

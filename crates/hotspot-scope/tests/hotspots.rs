@@ -393,6 +393,113 @@ fn a_query_asking_for_hot_spots_carries_the_engines_answer() {
     );
 }
 
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn a_query_asking_for_emerging_hot_spots_carries_them_or_says_why_not() {
+    use hotspot_scope::hotspots::Category;
+    use hotspot_scope::{EmergingOptions, Step, WarningKind};
+    let engine = hotspot_testkit::sample::engine();
+    let tax = Taxonomy::default();
+    let options = EmergingOptions {
+        step: Step::Week,
+        ..EmergingOptions::default()
+    };
+    let first = engine.coverage(8).expect("coverage")[0];
+    for drill in [vec![], vec![first]] {
+        let scope = Scope {
+            drill: drill.clone(),
+            emerging: Some(options),
+            ..sept9()
+        };
+        let r = engine.query(&scope, &tax).expect("query");
+        let carried = r.emerging.clone().expect("emerging");
+        let direct = engine
+            .emerging_hot_spots(&scope, &tax, options)
+            .expect("direct");
+        assert_eq!(carried.stats.category, direct.category);
+        assert_eq!(carried.stats.z, direct.z);
+        // The drill limits what is counted, never the study area.
+        assert_eq!(carried.stats.cells, engine.coverage(9).expect("coverage"));
+        let shown: Vec<usize> = (0..direct.cells.len())
+            .filter(|&i| {
+                drill.is_empty()
+                    || CellIndex::try_from(direct.cells[i])
+                        .ok()
+                        .and_then(|c| c.parent(h3o::Resolution::Eight))
+                        .map(u64::from)
+                        == Some(first)
+            })
+            .collect();
+        assert_eq!(direct.shown.clone().collect::<Vec<_>>(), shown);
+        let mut counts: std::collections::BTreeMap<Category, u64> = Default::default();
+        for &i in &shown {
+            *counts.entry(direct.category[i]).or_default() += 1;
+        }
+        assert_eq!(direct.counts, counts, "drill {drill:x?}");
+        // Leaders: every category present but no pattern, its count, its strongest cells
+        // first, each labelled.
+        let present: Vec<Category> = counts
+            .keys()
+            .copied()
+            .filter(|c| *c != Category::NoPattern)
+            .collect();
+        assert_eq!(carried.leaders.len(), present.len());
+        for l in &carried.leaders {
+            assert_eq!(l.count, counts[&l.category]);
+            assert!(!l.cells.is_empty() && l.cells.len() <= 5);
+            let z: Vec<f64> = l
+                .cells
+                .iter()
+                .map(|(c, _)| {
+                    let i = direct.cells.binary_search(c).expect("in study area");
+                    assert_eq!(direct.category[i], l.category);
+                    direct.z[direct.cells.len() + i].abs()
+                })
+                .collect();
+            assert!(z.windows(2).all(|w| w[0] >= w[1]), "{z:?}");
+            assert!(l.cells.iter().all(|(_, label)| label.is_some()));
+        }
+        // JSON: counts by name, one category per shown cell.
+        let json = direct.to_json_value();
+        let total: u64 = json["counts"]
+            .as_object()
+            .expect("counts")
+            .values()
+            .filter_map(|v| v.as_u64())
+            .sum();
+        assert_eq!(total, shown.len() as u64);
+        assert_eq!(json["ehsa"].as_array().map(Vec::len), Some(shown.len()));
+        assert_eq!(json["step"], "week");
+    }
+    // One week cannot be cut into two steps: the query still answers, with a warning.
+    let short = Scope {
+        emerging: Some(options),
+        ..Scope::new(
+            9,
+            NaiveDate::from_ymd_opt(2024, 9, 9).expect("date"),
+            NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+        )
+    };
+    let r = engine.query(&short, &tax).expect("query");
+    assert!(r.emerging.is_none());
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::EmergingUnavailable)
+        .expect("warning");
+    assert!(w.message.contains("at least two steps"), "{}", w.message);
+    // Options no analysis accepts are an error, not a warning.
+    let bad = Scope {
+        emerging: Some(EmergingOptions {
+            alpha: 1.5,
+            ..options
+        }),
+        ..sept9()
+    };
+    let err = engine.query(&bad, &tax).expect_err("alpha 1.5");
+    assert!(err.to_string().contains("significance level"), "{err}");
+}
+
 /// 1–15 Sep 2024 at r9, nothing selected.
 fn sept9() -> Scope {
     Scope::new(

@@ -143,6 +143,7 @@ fn synthetic(n: usize) -> ScopeResult {
             children: vec![],
         },
         hot_spots: None,
+        emerging: None,
         elapsed_us: 0,
     }
 }

@@ -219,12 +219,14 @@ pub struct Cells {
     arrays: Arc<CellArrays>,
     /// Gi* z, p and bin per cell (aligned with `arrays`), when the scope tested hot spots.
     gi: Arc<Option<[Vec<f64>; 3]>>,
+    /// Emerging category code, trend τ and trend p per cell, when the scope ran the analysis.
+    ehsa: Arc<Option<[Vec<f64>; 3]>>,
     /// Block and street of the cells in the result's hotspot table.
     places: Arc<HashMap<u64, Place>>,
 }
 
 /// The column names of [`Cells`].
-pub const NUMERIC_COLUMNS: [&str; 20] = [
+pub const NUMERIC_COLUMNS: [&str; 23] = [
     "incidents",
     "selected",
     "arrests",
@@ -245,6 +247,9 @@ pub const NUMERIC_COLUMNS: [&str; 20] = [
     "gi_z",
     "gi_p",
     "gi_bin",
+    "ehsa_code",
+    "trend_tau",
+    "trend_p",
 ];
 
 fn u32s(v: &[u32]) -> Vec<f64> {
@@ -283,12 +288,24 @@ fn opt_str(c: &CellArrays, which: &str, i: usize) -> Option<String> {
 }
 
 impl Cells {
-    /// Wraps a result's cells; `table` supplies blocks and streets where it has them, and
-    /// `hot_spots` the Gi* columns (NaN without them).
+    /// Wraps a result's cells: its table supplies blocks and streets where it has them, its
+    /// hot spots the Gi* columns and its emerging analysis the `ehsa` and trend columns (NaN
+    /// without them).
+    pub fn of(result: &hotspot_scope::ScopeResult) -> Self {
+        Self::new(
+            &result.cells,
+            &result.table,
+            result.hot_spots.as_deref(),
+            result.emerging.as_deref(),
+        )
+    }
+
+    /// Wraps a result's parts (see [`Cells::of`]).
     pub fn new(
         arrays: &CellArrays,
         table: &[HotspotRow],
         hot_spots: Option<&hotspot_scope::HotSpotsResult>,
+        emerging: Option<&hotspot_scope::EmergingResult>,
     ) -> Self {
         let gi = hot_spots.map(|h| {
             let mut out = [Vec::new(), Vec::new(), Vec::new()];
@@ -302,8 +319,24 @@ impl Cells {
             }
             out
         });
+        let ehsa = emerging.map(|e| {
+            let mut out = [Vec::new(), Vec::new(), Vec::new()];
+            for &c in arrays.cell.values() {
+                let (code, tau, p) = e
+                    .stats
+                    .of(c)
+                    .map_or((f64::NAN, f64::NAN, f64::NAN), |(cat, tau, p)| {
+                        (f64::from(cat.code()), tau, p)
+                    });
+                out[0].push(code);
+                out[1].push(tau);
+                out[2].push(p);
+            }
+            out
+        });
         Cells {
             gi: Arc::new(gi),
+            ehsa: Arc::new(ehsa),
             arrays: Arc::new(arrays.clone()),
             places: Arc::new(
                 table
@@ -356,6 +389,15 @@ impl Cells {
                     None => vec![f64::NAN; c.len()],
                 }
             }
+            "ehsa_code" | "trend_tau" | "trend_p" => {
+                let k = ["ehsa_code", "trend_tau", "trend_p"]
+                    .iter()
+                    .position(|n| *n == name)?;
+                match &*self.ehsa {
+                    Some(cols) => cols[k].clone(),
+                    None => vec![f64::NAN; c.len()],
+                }
+            }
             _ => return None,
         };
         Some(Column::new(v))
@@ -376,6 +418,10 @@ impl Cells {
                 .iter()
                 .map(|v| v.map(str::to_string))
                 .collect(),
+            "ehsa" => match &*self.ehsa {
+                Some(cols) => cols[0].iter().map(|&code| ehsa_name(code)).collect(),
+                None => vec![None; self.len()],
+            },
             _ => self
                 .arrays
                 .label
@@ -433,6 +479,21 @@ impl Cells {
         m.insert("district".into(), opt_u8("district"));
         m.insert("ward".into(), opt_u8("ward"));
         m.insert("community_area".into(), opt_u8("community_area"));
+        let at = |cols: &Option<[Vec<f64>; 3]>, k: usize| {
+            cols.as_ref()
+                .and_then(|c| c[k].get(i).copied())
+                .filter(|v| !v.is_nan())
+        };
+        let num = |v: Option<f64>| v.map_or(Dynamic::UNIT, Dynamic::from);
+        m.insert("gi_z".into(), num(at(&self.gi, 0)));
+        m.insert("gi_p".into(), num(at(&self.gi, 1)));
+        m.insert(
+            "gi_bin".into(),
+            at(&self.gi, 2).map_or(Dynamic::UNIT, |b| Dynamic::from(b as i64)),
+        );
+        m.insert("ehsa".into(), text(at(&self.ehsa, 0).and_then(ehsa_name)));
+        m.insert("trend_tau".into(), num(at(&self.ehsa, 1)));
+        m.insert("trend_p".into(), num(at(&self.ehsa, 2)));
         m
     }
 
@@ -478,6 +539,14 @@ impl Cells {
         }
         Ok(rows)
     }
+}
+
+/// The category name of an emerging category code ("New Hot Spot"); `None` for NaN.
+fn ehsa_name(code: f64) -> Option<String> {
+    if code.is_nan() {
+        return None;
+    }
+    hotspot_scope::hotspots::Category::from_code(code as i8).map(|c| c.name())
 }
 
 fn to_usize(n: i64) -> usize {
@@ -658,7 +727,7 @@ pub(crate) fn register(engine: &mut Engine) {
                 .map_or_else(|| err(format!("no column `{n}`")), Ok)
         });
     }
-    for name in ["dominant_type", "label", "cell"] {
+    for name in ["dominant_type", "label", "cell", "ehsa"] {
         engine.register_get(name, move |c: &mut Cells| c.text(name));
     }
     engine.register_get("low_confidence", |c: &mut Cells| c.low_confidence());

@@ -261,5 +261,60 @@ pub fn result(r: &ScopeResult, cells: &Cells) -> Map {
             }
         },
     );
+    m.insert(
+        "emerging".into(),
+        match &r.emerging {
+            None => Dynamic::UNIT,
+            Some(e) => {
+                let st = &e.stats;
+                let o = &st.options;
+                let counts: rhai::Map = st
+                    .counts
+                    .iter()
+                    .map(|(c, n)| (c.name().into(), u64d(*n)))
+                    .collect();
+                let day = |d: chrono::NaiveDate| text(&d.to_string());
+                map(vec![
+                    ("step", text(o.step.name())),
+                    ("steps", u64d(st.steps.len() as u64)),
+                    ("first_step", opt(st.steps.first().map(|s| s.0), day)),
+                    ("last_step", opt(st.steps.last().map(|s| s.0), day)),
+                    ("last_step_end", opt(st.steps.last().map(|s| s.1), day)),
+                    (
+                        "last_step_label",
+                        opt(st.steps.last(), |&(from, to)| {
+                            text(&hotspot_scope::Period::Range { from, to }.label())
+                        }),
+                    ),
+                    ("time_lag", u64d(o.time_lag as u64)),
+                    ("k", int(o.k)),
+                    ("alpha", float(o.alpha)),
+                    ("fdr", Dynamic::from(o.fdr)),
+                    ("study_area", u64d(st.cells.len() as u64)),
+                    ("counts", Dynamic::from_map(counts)),
+                    (
+                        "leaders",
+                        list(&e.leaders, |l| {
+                            map(vec![
+                                ("category", text(&l.category.name())),
+                                ("code", int(l.category.code())),
+                                ("hot", Dynamic::from(l.category.code() > 0)),
+                                ("count", u64d(l.count)),
+                                (
+                                    "cells",
+                                    list(&l.cells, |(c, label)| {
+                                        map(vec![
+                                            ("cell", text(&format!("{c:015x}"))),
+                                            ("label", opt(label.as_deref(), text)),
+                                        ])
+                                    }),
+                                ),
+                            ])
+                        }),
+                    ),
+                ])
+            }
+        },
+    );
     m
 }

@@ -24,7 +24,7 @@ pub const SCRIPTS: [(&str, &str); 4] = [
 ];
 
 /// The default views.
-pub const VIEWS: [(&str, &str); 4] = [
+pub const VIEWS: [(&str, &str); 5] = [
     (
         "views/citywide.rhai",
         include_str!("../../../scripts/views/citywide.rhai"),
@@ -40,6 +40,10 @@ pub const VIEWS: [(&str, &str); 4] = [
     (
         "views/low_clearance.rhai",
         include_str!("../../../scripts/views/low_clearance.rhai"),
+    ),
+    (
+        "views/emerging_weekly.rhai",
+        include_str!("../../../scripts/views/emerging_weekly.rhai"),
     ),
 ];
 

@@ -363,15 +363,15 @@ impl ScriptHost {
     }
 
     /// The palette for a metric when none is named: `arrests` for arrest metrics, `change`
-    /// for change, `volume` otherwise (built-in versions if the script lacks them).
+    /// for change, `hotspots` and `emerging` for those maps, `volume` otherwise (built-in
+    /// versions if the script lacks them; a volume ramp would misread classes).
     pub fn palette_for(&self, metric: Metric) -> Palette {
         let name = metric.default_palette();
-        self.palette(name).unwrap_or_else(|| {
-            if metric.is_arrest_metric() {
-                Palette::arrests()
-            } else {
-                Palette::volume()
-            }
+        self.palette(name).unwrap_or_else(|| match metric {
+            Metric::HotSpots => Palette::hotspots(),
+            Metric::Emerging => Palette::emerging(),
+            m if m.is_arrest_metric() => Palette::arrests(),
+            _ => Palette::volume(),
         })
     }
 
@@ -516,7 +516,7 @@ impl ScriptHost {
     /// Runs the predicate `name` over every cell of `result` in one script call: one flag per
     /// cell, aligned with `result.cells`.
     pub fn predicate(&self, name: &str, result: &ScopeResult) -> Result<Vec<bool>, ScriptError> {
-        let cells = Cells::new(&result.cells, &result.table, result.hot_spots.as_deref());
+        let cells = Cells::of(result);
         let city = convert::city(result);
         let n = cells.len();
         let out = self.call("predicates.rhai", name, 2, (cells, city))?;
@@ -558,7 +558,7 @@ impl ScriptHost {
 
     /// The narrative bullets `quick_hits.rhai` writes for a scope result.
     pub fn quick_hits(&self, result: &ScopeResult) -> Result<Vec<String>, ScriptError> {
-        let cells = Cells::new(&result.cells, &result.table, result.hot_spots.as_deref());
+        let cells = Cells::of(result);
         let r = convert::result(result, &cells);
         let out = self.call("quick_hits.rhai", "quick_hits", 1, (r,))?;
         let file = self.display("quick_hits.rhai");
@@ -591,7 +591,7 @@ impl ScriptHost {
     pub fn eval_snippet(&self, code: &str, result: &ScopeResult) -> Result<String, ScriptError> {
         let file = "snippet";
         let ast = self.compile(file, code)?;
-        let cells = Cells::new(&result.cells, &result.table, result.hot_spots.as_deref());
+        let cells = Cells::of(result);
         let mut scope = Scope::new();
         scope.push_constant("city", convert::city(result));
         scope.push_constant("result", convert::result(result, &cells));

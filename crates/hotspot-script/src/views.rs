@@ -9,7 +9,9 @@ use hotspot_scope::{Metric, Period, Scope, Selection, TableSpec};
 use rhai::Dynamic;
 
 use crate::data::TaxonomyDef;
-use crate::value::{array, field, map, only_keys, opt_int, opt_string, strings, type_name};
+use crate::value::{
+    array, field, map, only_keys, opt_bool, opt_int, opt_string, strings, type_name,
+};
 
 /// Where the map camera starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,9 +91,10 @@ pub(crate) struct ViewDef {
     pub camera: Camera,
     pub drill: Vec<u64>,
     pub predicate: Option<String>,
+    pub emerging: Option<hotspot_scope::EmergingOptions>,
 }
 
-const VIEW_KEYS: [&str; 10] = [
+const VIEW_KEYS: [&str; 11] = [
     "title",
     "resolution",
     "period",
@@ -102,6 +105,7 @@ const VIEW_KEYS: [&str; 10] = [
     "drill",
     "predicate",
     "res",
+    "emerging",
 ];
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -318,6 +322,63 @@ fn selection_value(d: &Dynamic) -> Result<SelectionSpec, String> {
     })
 }
 
+/// `emerging: "week"` (or `"month"`), or `#{ step, time_lag, k, alpha, fdr }` with any of the
+/// keys (the rest default: monthly steps, time lag 1, k = 1, α = 0.10, FDR on).
+fn emerging_value(d: &Dynamic) -> Result<hotspot_scope::EmergingOptions, String> {
+    use hotspot_scope::{EmergingOptions, Step};
+    let what = "`emerging`";
+    let step = |s: &str| match s.trim().to_ascii_lowercase().as_str() {
+        "week" | "weekly" => Ok(Step::Week),
+        "month" | "monthly" => Ok(Step::Month),
+        other => Err(format!(
+            "{what}: `{other}` is not a step; use \"week\" or \"month\""
+        )),
+    };
+    let mut o = EmergingOptions::default();
+    if d.is_string() {
+        o.step = step(&d.to_string())?;
+        return Ok(o);
+    }
+    if !d.is_map() {
+        return Err(format!(
+            "{what} must be \"week\", \"month\" or #{{ step, time_lag, k, alpha, fdr }}, not {}",
+            type_name(d)
+        ));
+    }
+    let m = map(d, what)?;
+    only_keys(&m, &["step", "time_lag", "k", "alpha", "fdr"], what)?;
+    if let Some(s) = opt_string(&m, "step", what)? {
+        o.step = step(&s)?;
+    }
+    if let Some(n) = opt_int(&m, "time_lag", what)? {
+        o.time_lag = usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= 52)
+            .ok_or_else(|| format!("{what}: `time_lag` must be 0–52 steps, not {n}"))?;
+    }
+    if let Some(n) = opt_int(&m, "k", what)? {
+        o.k = u32::try_from(n)
+            .ok()
+            .filter(|k| (1..=hotspot_scope::MAX_K).contains(k))
+            .ok_or_else(|| format!("{what}: `k` must be 1–{}, not {n}", hotspot_scope::MAX_K))?;
+    }
+    if let Some(a) = field(&m, "alpha") {
+        let v = a
+            .as_float()
+            .map_err(|_| format!("{what}: `alpha` must be a number, not {}", type_name(a)))?;
+        if !(v > 0.0 && v < 1.0) {
+            return Err(format!(
+                "{what}: `alpha` must be between 0 and 1 (0.10 is 90 % confidence), not {v}"
+            ));
+        }
+        o.alpha = v;
+    }
+    if let Some(f) = opt_bool(&m, "fdr", what)? {
+        o.fdr = f;
+    }
+    Ok(o)
+}
+
 /// Parses the map a view script evaluates to.
 pub(crate) fn view_def(value: &Dynamic) -> Result<ViewDef, String> {
     let m = map(value, "a view script must end with a map: it")?;
@@ -344,9 +405,8 @@ pub(crate) fn view_def(value: &Dynamic) -> Result<ViewDef, String> {
     };
     let metric = match opt_string(&m, "metric", "view")? {
         Some(s) => Some(Metric::parse(&s).ok_or_else(|| {
-            format!(
-                "view: `{s}` is not a metric (incidents, selected, focus_share, arrests, arrest_rate, smoothed_rate, pooled_smoothed, change)"
-            )
+            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+            format!("view: `{s}` is not a metric ({})", names.join(", "))
         })?),
         None => None,
     };
@@ -391,6 +451,12 @@ pub(crate) fn view_def(value: &Dynamic) -> Result<ViewDef, String> {
         camera,
         drill,
         predicate: opt_string(&m, "predicate", "view")?,
+        emerging: match field(&m, "emerging") {
+            Some(d) => Some(emerging_value(d)?),
+            None => {
+                (metric == Some(Metric::Emerging)).then(hotspot_scope::EmergingOptions::default)
+            }
+        },
     })
 }
 
@@ -527,6 +593,7 @@ impl ViewDef {
                 table: TableSpec::default(),
                 // Quick hits and predicates of a view may use the Gi* columns.
                 hot_spots: Some(hotspot_scope::HotSpotOptions::default()),
+                emerging: self.emerging,
             },
             metric,
             palette: self
@@ -589,6 +656,58 @@ mod tests {
 
     fn ym(y: i32, m: u8) -> YearMonth {
         YearMonth { year: y, month: m }
+    }
+
+    /// The view a script text evaluates to (or its error).
+    fn view_of(text: &str) -> Result<ViewDef, String> {
+        let engine = rhai::Engine::new();
+        let value: Dynamic = engine.eval(text).map_err(|e| e.to_string())?;
+        view_def(&value)
+    }
+
+    #[test]
+    fn emerging_settings_parse_with_defaults_and_clear_errors() {
+        use hotspot_scope::{EmergingOptions, Step};
+        let base = r#"title: "t", res: 9, period: "last 12 weeks""#;
+        let v = view_of(&format!("#{{ {base}, metric: \"emerging\" }}")).expect("view");
+        assert_eq!(v.emerging, Some(EmergingOptions::default()));
+        let v = view_of(&format!("#{{ {base}, emerging: \"week\" }}")).expect("view");
+        assert_eq!(v.emerging.map(|e| e.step), Some(Step::Week));
+        let v = view_of(&format!(
+            "#{{ {base}, emerging: #{{ step: \"monthly\", time_lag: 2, k: 2, alpha: 0.05, fdr: false }} }}"
+        ))
+        .expect("view");
+        assert_eq!(
+            v.emerging,
+            Some(EmergingOptions {
+                step: Step::Month,
+                time_lag: 2,
+                k: 2,
+                alpha: 0.05,
+                fdr: false
+            })
+        );
+        // Neither metric nor key: no analysis.
+        assert_eq!(
+            view_of(&format!("#{{ {base} }}")).expect("view").emerging,
+            None
+        );
+        for (bad, says) in [
+            ("\"day\"", "`day` is not a step"),
+            ("#{ alpha: 2.0 }", "between 0 and 1"),
+            ("#{ alpha: 0.0 }", "between 0 and 1"),
+            ("#{ alpha: \"x\" }", "must be a number"),
+            ("#{ k: 9 }", "`k` must be 1–5"),
+            ("#{ time_lag: -1 }", "0–52"),
+            ("#{ lag: 1 }", "lag"),
+            ("3", "must be \"week\", \"month\""),
+        ] {
+            let err = view_of(&format!("#{{ {base}, emerging: {bad} }}")).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+        // An unknown metric lists every metric there is.
+        let err = view_of(&format!("#{{ {base}, metric: \"heat\" }}")).expect_err("metric");
+        assert!(err.contains("hot_spots, emerging"), "{err}");
     }
 
     #[test]

@@ -65,6 +65,22 @@ fn default_palettes_match_the_old_console_with_correct_captions() {
     assert_eq!(colour_name(change.sample(0.5)), "white");
     assert_eq!(colour_name(change.high_colour()), "red");
     assert!(host.palette("viridis").is_some());
+    // The class palettes are built in too (a script directory without them must not colour
+    // classes with a volume ramp), and the scripts' versions are the built-in ones.
+    assert_eq!(host.palette("hotspots"), Some(Palette::hotspots()));
+    assert_eq!(host.palette("emerging"), Some(Palette::emerging()));
+    let bare = tempfile::tempdir().expect("tempdir");
+    std::fs::write(bare.path().join("palettes.rhai"), "[]").expect("write");
+    let bare = ScriptHost::open(bare.path());
+    assert_eq!(bare.palette_for(Metric::Emerging), Palette::emerging());
+    assert_eq!(bare.palette_for(Metric::HotSpots), Palette::hotspots());
+    // One distinct colour per emerging category, no pattern (code 0) light grey in the middle.
+    let e = Palette::emerging();
+    let mut distinct = e.stops.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 17);
+    assert_eq!(e.stops[8], [0xd9, 0xd9, 0xd9, 0x66]);
 }
 
 #[test]
@@ -100,6 +116,7 @@ fn views_and_playlist() {
         names,
         [
             "citywide",
+            "emerging_weekly",
             "low_clearance",
             "street_scale_theft",
             "violent_last_year"
@@ -113,6 +130,30 @@ fn views_and_playlist() {
         (Metric::ArrestRate, "arrests")
     );
     assert_eq!(v.camera, Camera::Citywide);
+    assert_eq!(v.scope.emerging, None);
+    let e = host.view("emerging_weekly", range).expect("view");
+    assert_eq!(
+        (e.metric, e.palette.as_str()),
+        (Metric::Emerging, "emerging")
+    );
+    assert_eq!(
+        e.scope.emerging,
+        Some(hotspot_scope::EmergingOptions {
+            step: hotspot_scope::Step::Week,
+            time_lag: 1,
+            k: 1,
+            alpha: 0.10,
+            fdr: true,
+        })
+    );
+    // Twelve weeks ending on the lake's last day.
+    assert_eq!(
+        e.scope.period,
+        hotspot_scope::Period::Range {
+            from: common::d(2024, 6, 24),
+            to: common::d(2024, 9, 15)
+        }
+    );
     assert_eq!(
         host.playlist(),
         [
@@ -130,7 +171,16 @@ fn defaults_can_be_written_into_a_new_directory() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("scripts");
     let written = hotspot_script::defaults::write_defaults(&dir).expect("write");
-    assert_eq!(written.len(), 10);
+    // Every .rhai file of the repository's scripts/ directory, counted from the disk.
+    let repo = common::scripts_dir();
+    let mut on_disk = 0;
+    for sub in ["", "views", "lib"] {
+        for e in std::fs::read_dir(repo.join(sub)).expect("scripts dir") {
+            let p = e.expect("entry").path();
+            on_disk += usize::from(p.extension().is_some_and(|x| x == "rhai"));
+        }
+    }
+    assert_eq!(written.len(), on_disk);
     assert!(
         hotspot_script::defaults::write_defaults(&dir)
             .expect("again")
@@ -138,6 +188,7 @@ fn defaults_can_be_written_into_a_new_directory() {
     );
     let host = ScriptHost::open(&dir);
     assert!(host.errors().is_empty(), "{:?}", host.errors());
-    assert_eq!(host.views().len(), 4);
+    assert_eq!(host.views().len(), hotspot_script::defaults::VIEWS.len());
+    assert_eq!(hotspot_script::defaults::VIEWS.len(), 5);
     assert_eq!(host.predicates().len(), 5);
 }

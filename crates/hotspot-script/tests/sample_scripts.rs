@@ -349,3 +349,81 @@ fn quick_hits_lead_with_significant_hot_spots() {
     assert_eq!(mask, expected);
     assert!(mask.iter().any(|m| *m));
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn quick_hits_name_new_hot_spots_and_cells_carry_the_emerging_columns() {
+    use hotspot_scope::hotspots::{Category, Family, Pattern};
+    use hotspot_scope::{EmergingOptions, Step};
+    let e = engine();
+    let options = EmergingOptions {
+        step: Step::Week,
+        ..EmergingOptions::default()
+    };
+    let scope = Scope {
+        emerging: Some(options),
+        ..sept(9)
+    };
+    let r = query(e, &scope);
+    let em = r.emerging.clone().expect("emerging");
+    let new_hot = Category::Spot(Family::Hot, Pattern::New);
+    // Counted here from the categories, not from the engine's summary.
+    let n_new = em.stats.category.iter().filter(|c| **c == new_hot).count();
+    assert!(n_new > 0, "the sample has new hot spots in its second week");
+    let leaders = em
+        .leaders
+        .iter()
+        .find(|l| l.category == new_hot)
+        .expect("new hot spots lead");
+    let mut names: Vec<String> = Vec::new();
+    for (_, label) in &leaders.cells {
+        let named = format!("**{}**", label.as_deref().expect("label"));
+        if names.len() < 3 && !names.contains(&named) {
+            names.push(named);
+        }
+    }
+    let bullets = host().quick_hits(&r).expect("quick hits");
+    assert_eq!(
+        bullets[0],
+        format!(
+            "**{n_new} new hot spots** in the latest week (9–15 Sep 2024), around {}.",
+            names.join(", ")
+        )
+    );
+    // The rest are the bullets of a scope without the analysis.
+    let plain = host().quick_hits(&query(e, &sept(9))).expect("quick hits");
+    assert_eq!(&bullets[1..], &plain[..]);
+
+    // The columns: ehsa names the category of each result cell, trend_tau and trend_p are the
+    // Mann–Kendall of its z-series.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scripts = dir.path().join("scripts");
+    std::fs::create_dir_all(&scripts).expect("mkdir");
+    std::fs::write(
+        scripts.join("predicates.rhai"),
+        "fn fresh(cells, city) { cells.ehsa == \"New Hot Spot\" & cells.ehsa_code == 1 }\n\
+         fn rising(cells, city) { cells.trend_tau > 0.0 & cells.trend_p < 2.0 }\n",
+    )
+    .expect("write");
+    let host = ScriptHost::open(&scripts);
+    let fresh = host.predicate("fresh", &r).expect("predicate");
+    let rising = host.predicate("rising", &r).expect("predicate");
+    let cells = r.cells.cell.values();
+    let by_cell = |c: u64| {
+        let i = em.stats.cells.binary_search(&c).expect("in the study area");
+        (em.stats.category[i], em.stats.trend_tau[i])
+    };
+    let want_fresh: Vec<bool> = cells.iter().map(|c| by_cell(*c).0 == new_hot).collect();
+    let want_rising: Vec<bool> = cells.iter().map(|c| by_cell(*c).1 > 0.0).collect();
+    assert_eq!(fresh, want_fresh);
+    assert_eq!(rising, want_rising);
+    // A hot cell may have no incidents of its own (its neighbours make it hot), so the result's
+    // cells hold at most all of them.
+    let shown = fresh.iter().filter(|f| **f).count();
+    assert!(shown > 0 && shown <= n_new, "{shown} of {n_new}");
+    // Without the analysis the columns are NaN (and no name).
+    let none = host
+        .predicate("fresh", &query(e, &sept(9)))
+        .expect("predicate");
+    assert!(none.iter().all(|f| !f));
+}

@@ -245,7 +245,21 @@ fn a_missing_directory_gives_the_defaults() {
     let host = ScriptHost::open("/nonexistent/hotspot/scripts");
     assert!(host.errors().is_empty(), "{:?}", host.errors());
     assert!(host.palette("arrests").is_some());
-    assert_eq!(host.views().len(), 4);
+    assert!(
+        host.palette("emerging")
+            .is_some_and(|p| p.stops.len() == 17)
+    );
+    let names: Vec<String> = host.views().into_iter().map(|v| v.name).collect();
+    assert_eq!(
+        names,
+        [
+            "citywide",
+            "emerging_weekly",
+            "low_clearance",
+            "street_scale_theft",
+            "violent_last_year"
+        ]
+    );
     assert_eq!(host.playlist().len(), 4);
     assert_eq!(host.predicates().len(), 5);
 }

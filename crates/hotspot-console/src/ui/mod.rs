@@ -36,6 +36,8 @@ pub enum Action {
     SortTable(SortColumn),
     /// Test hot spots with another neighbourhood ring or FDR setting.
     SetHotSpotOptions(hotspot_scope::HotSpotOptions),
+    /// Step, time lag and α of the emerging hot-spot analysis.
+    SetEmergingOptions(hotspot_scope::EmergingOptions),
     /// Stop highlighting the cells of the view's predicate.
     ClearHighlight,
     /// Show or hide a hotspot-table column (by its title).

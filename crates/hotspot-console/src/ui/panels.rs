@@ -304,6 +304,20 @@ pub fn cell_tooltip(ui: &mut egui::Ui, r: &ScopeResult, row: usize) {
         };
         ui.label(format!("Gi* z {z:.2} · p {p:.3}: {verdict}"));
     }
+    if let Some(e) = &r.emerging
+        && let Some((category, tau, p)) = e.stats.of(c.cell.value(row))
+    {
+        let trend = if tau.is_finite() && p.is_finite() {
+            format!(
+                "trend τ {tau:+.2} · p {p:.3} over {} {}s",
+                e.stats.steps.len(),
+                e.stats.options.step.name()
+            )
+        } else {
+            "no trend".to_string()
+        };
+        ui.label(format!("{} · {trend}", category.name()));
+    }
     ui.label(format!(
         "Smoothed {} · neighbour-pooled {}",
         percent(f64::from(c.smoothed_rate.value(row)), 0),

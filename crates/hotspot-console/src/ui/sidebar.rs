@@ -6,7 +6,7 @@ use hotspot_core::res;
 use hotspot_core::time::YearMonth;
 
 use super::{Action, UiInput};
-use crate::state::ThemeChoice;
+use crate::state::{ThemeChoice, ViewState};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -192,7 +192,10 @@ pub fn show(
                 }
             }
         });
-    if current == hotspot_scope::Metric::HotSpots {
+    if matches!(
+        current,
+        hotspot_scope::Metric::HotSpots | hotspot_scope::Metric::Emerging
+    ) {
         // How the hot spots are tested; the legend's method card repeats it.
         let mut o = view.hot_spots;
         ui.horizontal(|ui| {
@@ -212,6 +215,9 @@ pub fn show(
                 actions.push(Action::SetHotSpotOptions(o));
             }
         });
+    }
+    if current == hotspot_scope::Metric::Emerging {
+        emerging_controls(ui, view, actions);
     }
     let palette_text = view
         .palette
@@ -327,4 +333,41 @@ fn describe_selection(s: &hotspot_scope::Selection) -> String {
     let mut parts: Vec<String> = s.categories.clone();
     parts.extend(s.types.iter().cloned());
     parts.join(", ")
+}
+
+/// Step, time lag and significance level of the emerging hot-spot analysis.
+fn emerging_controls(ui: &mut egui::Ui, view: &ViewState, actions: &mut Vec<Action>) {
+    use hotspot_scope::Step;
+    let mut o = view.emerging;
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        ui.label("Step").on_hover_text(
+            "The period is cut into whole weeks (ending on its last day) or whole months",
+        );
+        changed |= ui.radio_value(&mut o.step, Step::Week, "week").changed();
+        changed |= ui.radio_value(&mut o.step, Step::Month, "month").changed();
+    });
+    ui.horizontal(|ui| {
+        ui.label("Time lag")
+            .on_hover_text("Earlier steps each step's neighbourhood reaches back (space-time Gi*)");
+        changed |= ui
+            .add(egui::Slider::new(
+                &mut o.time_lag,
+                0..=crate::state::EMERGING_MAX_LAG,
+            ))
+            .changed();
+    });
+    ui.horizontal(|ui| {
+        ui.label("α").on_hover_text(
+            "Significance level of the hot and cold steps and of the Mann–Kendall trend",
+        );
+        for a in [0.10, 0.05, 0.01] {
+            changed |= ui
+                .radio_value(&mut o.alpha, a, hotspot_present::alpha_text(a))
+                .changed();
+        }
+    });
+    if changed {
+        actions.push(Action::SetEmergingOptions(o));
+    }
 }

@@ -91,6 +91,28 @@ impl Category {
             .collect()
     }
 
+    /// The number maps and scripts carry: 0 no pattern, +1 … +8 the hot patterns and −1 … −8
+    /// the cold ones, in [`Pattern::ALL`] order (new = ±1 … historical = ±8).
+    pub fn code(self) -> i8 {
+        match self {
+            Category::NoPattern => 0,
+            Category::Spot(family, p) => {
+                let k = Pattern::ALL.iter().position(|q| *q == p).unwrap_or(0) as i8 + 1;
+                if family == Family::Hot { k } else { -k }
+            }
+        }
+    }
+
+    /// The category of a [`Category::code`] (`None` outside −8 … +8).
+    pub fn from_code(code: i8) -> Option<Category> {
+        if code == 0 {
+            return Some(Category::NoPattern);
+        }
+        let p = *Pattern::ALL.get(usize::from(code.unsigned_abs()) - 1)?;
+        let family = if code > 0 { Family::Hot } else { Family::Cold };
+        Some(Category::Spot(family, p))
+    }
+
     /// "New Hot Spot", "Oscillating Cold Spot", "No Pattern Detected" (ArcGIS's names).
     pub fn name(self) -> String {
         match self {
@@ -170,6 +192,28 @@ mod tests {
 
     fn rising(t: usize) -> Vec<f64> {
         (0..t).map(|i| 2.0 + i as f64 * 0.3).collect()
+    }
+
+    #[test]
+    fn codes_round_trip_and_follow_arcgis_order() {
+        let all = Category::all();
+        assert_eq!(all.len(), 17);
+        for c in &all {
+            assert_eq!(Category::from_code(c.code()), Some(*c), "{c:?}");
+        }
+        let mut codes: Vec<i8> = all.iter().map(|c| c.code()).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, (-8..=8).collect::<Vec<i8>>());
+        assert_eq!(Category::Spot(Family::Hot, Pattern::New).code(), 1);
+        assert_eq!(Category::Spot(Family::Hot, Pattern::Historical).code(), 8);
+        assert_eq!(
+            Category::Spot(Family::Cold, Pattern::Intensifying).code(),
+            -3
+        );
+        assert_eq!(Category::NoPattern.code(), 0);
+        assert_eq!(Category::from_code(9), None);
+        assert_eq!(Category::from_code(-9), None);
+        assert_eq!(Category::from_code(i8::MIN), None);
     }
 
     #[test]

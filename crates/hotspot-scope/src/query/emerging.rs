@@ -3,14 +3,18 @@
 //! each cell's Mann–Kendall trend, and the 17 emerging hot-spot categories.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use hotspot_core::taxonomy::Taxonomy;
 use hotspot_core::time::{YearMonth, naive_date};
 
+use std::sync::Arc;
+
 use crate::error::{Result, ScopeError};
 use crate::hotspots::{Category, bh_cutoff, classify, mann_kendall, space_time_gi_star};
+use crate::result::{CategoryLeaders, EmergingResult, Warning, WarningKind};
 use crate::scope::Scope;
 
 use super::Engine;
@@ -23,7 +27,8 @@ pub const MAX_BINS: usize = 20_000_000;
 pub const MAX_STEPS: usize = 2_000;
 
 /// How long a step is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Seven days; the last step ends on the period's last day, a partial first week is left
     /// out.
@@ -32,8 +37,19 @@ pub enum Step {
     Month,
 }
 
+impl Step {
+    /// "week" or "month".
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Week => "week",
+            Step::Month => "month",
+        }
+    }
+}
+
 /// How an emerging hot-spot analysis runs.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct EmergingOptions {
     pub step: Step,
     /// Earlier steps each bin's neighbourhood reaches back (1 by default).
@@ -44,6 +60,36 @@ pub struct EmergingOptions {
     pub alpha: f64,
     /// Benjamini–Hochberg over all bins.
     pub fdr: bool,
+}
+
+// `alpha` is never NaN in options an analysis accepts (it must lie in (0, 1)), so equality is
+// total on them and a scope holding options can be compared as a cache key.
+impl Eq for EmergingOptions {}
+
+impl EmergingOptions {
+    /// Refuses options no analysis can run with: k outside 1–[`MAX_K`], α outside (0, 1), a
+    /// time lag of more than [`MAX_STEPS`].
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=MAX_K).contains(&self.k) {
+            return Err(ScopeError::Options(format!(
+                "the neighbourhood ring k must be 1–{MAX_K}, not {}",
+                self.k
+            )));
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(ScopeError::Options(format!(
+                "the significance level must be between 0 and 1, not {}",
+                self.alpha
+            )));
+        }
+        if self.time_lag > MAX_STEPS {
+            return Err(ScopeError::Options(format!(
+                "the time lag must be at most {MAX_STEPS} steps, not {}",
+                self.time_lag
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for EmergingOptions {
@@ -74,9 +120,106 @@ pub struct EmergingHotSpots {
     /// Mann–Kendall τ and p of each cell's z-series.
     pub trend_tau: Vec<f64>,
     pub trend_p: Vec<f64>,
-    /// Cells per category (only the categories present).
+    /// The cells the scope's drill shows (all of them without a drill).
+    pub shown: Range<usize>,
+    /// Shown cells per category (only the categories present).
     pub counts: BTreeMap<Category, u64>,
     pub elapsed_ms: f64,
+}
+
+impl EmergingHotSpots {
+    /// Shown cells in `category`.
+    pub fn count(&self, category: Category) -> u64 {
+        self.counts.get(&category).copied().unwrap_or(0)
+    }
+
+    /// Index of `cell` in the study area.
+    pub fn index(&self, cell: u64) -> Option<usize> {
+        self.cells.binary_search(&cell).ok()
+    }
+
+    /// The category, trend τ and trend p of `cell` (any cell of the study area).
+    pub fn of(&self, cell: u64) -> Option<(Category, f64, f64)> {
+        let i = self.index(cell)?;
+        Some((self.category[i], self.trend_tau[i], self.trend_p[i]))
+    }
+
+    /// The z of study-area cell `i` (an index into `cells`) in the final step.
+    pub fn final_z(&self, i: usize) -> f64 {
+        let n = self.cells.len();
+        self.steps
+            .len()
+            .checked_sub(1)
+            .and_then(|t| self.z.get(t * n + i))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// Each category present among the shown cells, no pattern left out, with up to `n` of
+    /// its cells, largest final-step |z| first (ties: lower cell id). Hot patterns come
+    /// first, in [`crate::hotspots::Pattern::ALL`] order, then the cold ones.
+    pub fn leaders(&self, n: usize) -> Vec<(Category, u64, Vec<u64>)> {
+        let mut by: BTreeMap<i8, Vec<usize>> = BTreeMap::new();
+        for i in self.shown.clone() {
+            let c = self.category[i];
+            if c != Category::NoPattern {
+                by.entry(c.code()).or_default().push(i);
+            }
+        }
+        let mut out: Vec<(Category, u64, Vec<u64>)> = by
+            .into_iter()
+            .filter_map(|(code, mut idx)| {
+                let category = Category::from_code(code)?;
+                idx.sort_by(|&a, &b| {
+                    self.final_z(b)
+                        .abs()
+                        .total_cmp(&self.final_z(a).abs())
+                        .then(self.cells[a].cmp(&self.cells[b]))
+                });
+                let count = idx.len() as u64;
+                Some((
+                    category,
+                    count,
+                    idx.into_iter().take(n).map(|i| self.cells[i]).collect(),
+                ))
+            })
+            .collect();
+        // Hot (positive codes, ascending) before cold (negative, by magnitude).
+        out.sort_by_key(|(c, _, _)| {
+            let k = c.code();
+            if k > 0 { (0, k) } else { (1, -k) }
+        });
+        out
+    }
+
+    /// The shown cells and the summary as JSON: the method and its settings, the steps, cells
+    /// as 15-hex-digit strings with their category name, category code, trend τ and p, and
+    /// counts per category name (only those present).
+    pub fn to_json_value(&self) -> serde_json::Value {
+        let shown = self.shown.clone();
+        let counts: serde_json::Map<String, serde_json::Value> = self
+            .counts
+            .iter()
+            .map(|(c, n)| (c.name(), serde_json::Value::from(*n)))
+            .collect();
+        let finite = |v: f64| if v.is_finite() { Some(v) } else { None };
+        serde_json::json!({
+            "method": "Emerging hot spot analysis (space-time Gi*, Mann-Kendall)",
+            "step": self.options.step.name(),
+            "time_lag": self.options.time_lag,
+            "k": self.options.k,
+            "alpha": self.options.alpha,
+            "fdr": self.options.fdr,
+            "study_area": self.cells.len(),
+            "steps": self.steps.iter().map(|(a, b)| serde_json::json!([a, b])).collect::<Vec<_>>(),
+            "counts": counts,
+            "cells": self.cells[shown.clone()].iter().map(|c| format!("{c:015x}")).collect::<Vec<_>>(),
+            "ehsa": self.category[shown.clone()].iter().map(|c| c.name()).collect::<Vec<_>>(),
+            "ehsa_code": self.category[shown.clone()].iter().map(|c| c.code()).collect::<Vec<_>>(),
+            "trend_tau": self.trend_tau[shown.clone()].iter().map(|v| finite(*v)).collect::<Vec<_>>(),
+            "trend_p": self.trend_p[shown].iter().map(|v| finite(*v)).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// The steps of the days `first..=last` (day numbers).
@@ -104,6 +247,43 @@ fn steps_of(first: i32, last: i32, step: Step) -> Vec<(i32, i32)> {
 }
 
 impl Engine {
+    /// The emerging analysis a query carries: `None` with a warning when the period cannot be
+    /// cut into enough steps (or into too many bins), an error for options no analysis accepts.
+    pub(super) fn emerging_of(
+        &self,
+        scope: &Scope,
+        taxonomy: &Taxonomy,
+        options: EmergingOptions,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Option<Arc<EmergingResult>>> {
+        options.validate()?;
+        match self.emerging_hot_spots(scope, taxonomy, options) {
+            Ok(stats) => {
+                let leaders = stats
+                    .leaders(EmergingResult::LEADERS)
+                    .into_iter()
+                    .map(|(category, count, cells)| CategoryLeaders {
+                        category,
+                        count,
+                        cells: cells
+                            .into_iter()
+                            .map(|c| (c, self.label(c).map(str::to_string)))
+                            .collect(),
+                    })
+                    .collect();
+                Ok(Some(Arc::new(EmergingResult { stats, leaders })))
+            }
+            Err(ScopeError::Steps(message)) => {
+                warnings.push(Warning {
+                    kind: WarningKind::EmergingUnavailable,
+                    message: format!("Emerging hot spots: {message}."),
+                });
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Emerging hot spots of the scope's selected incidents over its period, cut into steps.
     pub fn emerging_hot_spots(
         &self,
@@ -112,18 +292,7 @@ impl Engine {
         options: EmergingOptions,
     ) -> Result<EmergingHotSpots> {
         let started = Instant::now();
-        if !(1..=MAX_K).contains(&options.k) {
-            return Err(ScopeError::Options(format!(
-                "the neighbourhood ring k must be 1–{MAX_K}, not {}",
-                options.k
-            )));
-        }
-        if !(options.alpha > 0.0 && options.alpha < 1.0) {
-            return Err(ScopeError::Options(format!(
-                "the significance level must be between 0 and 1, not {}",
-                options.alpha
-            )));
-        }
+        options.validate()?;
         let ix = &*self.ix;
         let r = ix.at(scope.res)?;
         self.validate_drill(scope)?;
@@ -132,14 +301,14 @@ impl Engine {
             clipped.iter().map(|i| i.0).min(),
             clipped.iter().map(|i| i.1).max(),
         ) else {
-            return Err(ScopeError::Period(
+            return Err(ScopeError::Steps(
                 "the period holds no day of the lake".into(),
             ));
         };
         let steps = steps_of(first, last, options.step);
         let n = r.cells.len();
         if steps.len() < 2 {
-            return Err(ScopeError::Options(format!(
+            return Err(ScopeError::Steps(format!(
                 "the period holds {} whole {}(s): emerging hot spots need at least two steps",
                 steps.len(),
                 if options.step == Step::Week {
@@ -150,7 +319,7 @@ impl Engine {
             )));
         }
         if steps.len() > MAX_STEPS || n.saturating_mul(steps.len()) > MAX_BINS {
-            return Err(ScopeError::Options(format!(
+            return Err(ScopeError::Steps(format!(
                 "{} steps × {} cells is more than {} bins: use longer steps, a shorter period or a \
                  coarser resolution",
                 steps.len(),
@@ -189,6 +358,10 @@ impl Engine {
         let mut category = Vec::with_capacity(n);
         let mut trend_tau = Vec::with_capacity(n);
         let mut trend_p = Vec::with_capacity(n);
+        let shown = match scope.drill.last() {
+            Some(&t) => r.descendant_slots(t),
+            None => 0..n,
+        };
         let mut counts = BTreeMap::new();
         let mut series = vec![0.0; t];
         let mut signs = vec![0i8; t];
@@ -199,7 +372,9 @@ impl Engine {
             }
             let mk = mann_kendall(&series);
             let c = classify(&signs, &mk, options.alpha);
-            *counts.entry(c).or_insert(0) += 1;
+            if shown.contains(&i) {
+                *counts.entry(c).or_insert(0) += 1;
+            }
             category.push(c);
             trend_tau.push(mk.tau);
             trend_p.push(mk.p);
@@ -217,6 +392,7 @@ impl Engine {
             category,
             trend_tau,
             trend_p,
+            shown,
             counts,
             elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
         })

@@ -359,6 +359,10 @@ impl Engine {
             }
             None => None,
         };
+        let emerging = match scope.emerging {
+            Some(options) => self.emerging_of(scope, taxonomy, options, &mut warnings)?,
+            None => None,
+        };
 
         Ok(ScopeResult {
             scope: scope.clone(),
@@ -376,6 +380,7 @@ impl Engine {
             warnings,
             drill,
             hot_spots,
+            emerging,
             elapsed_us: started.elapsed().as_micros() as u64,
         })
     }
