@@ -384,5 +384,73 @@ fn render(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8]) -> Result<(
         "{}",
         hotspot_render::bench::table(&h.gpu.describe(), h.msaa(), &rows)
     )?;
+    // The context layers (outlines and the street skeleton) over the finest resolution
+    // benchmarked, citywide and at street scale (Chicago's Loop, 2.5 m a pixel), with and
+    // without them; labels are placed on the CPU each frame.
+    if let Some(layer) = layers.iter().max_by_key(|l| l.res) {
+        let t = Instant::now();
+        let context = hotspot_present::context_layers(&engine)?;
+        let context_ms = t.elapsed().as_secs_f64() * 1e3;
+        let n_streets = context.streets.len();
+        let t = Instant::now();
+        h.map.set_context(context)?;
+        let upload_ms = t.elapsed().as_secs_f64() * 1e3;
+        outln!(
+            "context: {n_streets} street polylines, built in {context_ms:.0} ms, tessellated and uploaded in {upload_ms:.0} ms"
+        )?;
+        let geom = h
+            .map
+            .geometry(layer.res)
+            .cloned()
+            .context("no geometry for the benchmarked resolution")?;
+        outln!(
+            "{:<40} {:>12} {:>12} {:>10}",
+            format!("r{} frame, 1920x1080", layer.res),
+            "streets off",
+            "streets on",
+            "labels"
+        )?;
+        let views: [(&str, Option<f64>); 2] =
+            [("citywide", None), ("street scale (Loop)", Some(2.5))];
+        for (name, m_per_px) in views {
+            h.set_frame(&hotspot_render::FrameSpec::new(1920, 1080));
+            let (min, max) = geom.bounds();
+            h.map.camera.fit_bounds(min, max, 20.0);
+            if let Some(m) = m_per_px {
+                // A 1920 × 1080 window of ground at `m` metres a pixel around State and Madison.
+                let (lat, lon) = (41.8819f64, -87.6278f64);
+                let dlat = 540.0 * m / 111_320.0;
+                let dlon = 960.0 * m / (111_320.0 * lat.to_radians().cos());
+                let project = hotspot_render::mercator::project;
+                h.map.camera.fit_bounds(
+                    project(lat - dlat, lon - dlon),
+                    project(lat + dlat, lon + dlon),
+                    0.0,
+                );
+            }
+            let mut figures = Vec::new();
+            for on in [false, true] {
+                let mut v = h.map.context_visibility();
+                v.streets = on;
+                h.map.set_context_visibility(v);
+                h.time_map_frame()?;
+                let mut times: Vec<f64> = (0..frames)
+                    .map(|_| h.time_map_frame().map(|d| d.as_secs_f64() * 1e3))
+                    .collect::<Result<_, _>>()?;
+                figures.push(hotspot_core::stats::median(&mut times).unwrap_or(f64::NAN));
+            }
+            let t = Instant::now();
+            let labels = h.map.labels();
+            let labels_ms = t.elapsed().as_secs_f64() * 1e3;
+            outln!(
+                "{:<40} {:>9.1} ms {:>9.1} ms {:>7.2} ms ({} candidates)",
+                format!("  {name}"),
+                figures[0],
+                figures[1],
+                labels_ms,
+                labels.len()
+            )?;
+        }
+    }
     Ok(())
 }

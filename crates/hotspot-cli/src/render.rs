@@ -107,6 +107,15 @@ pub struct RenderArgs {
     /// A view script (scripts/views/NAME.rhai): it sets the scope, metric, palette and camera.
     #[arg(long)]
     pub view: Option<PathBuf>,
+    /// Leave out the street lines and names (drawn from district scale down by default).
+    #[arg(long)]
+    pub no_streets: bool,
+    /// Community-area outlines too (a view's `context` setting also turns them on).
+    #[arg(long)]
+    pub community_areas: bool,
+    /// Cell opacity, 0.2–1 (lower shows more of the streets under the cells).
+    #[arg(long, default_value_t = 0.92, value_parser = parse_opacity)]
+    pub cell_opacity: f32,
     /// With --metric emerging: steps of a week or a month (default: months when the period
     /// holds three or more whole ones, else weeks; a view's `emerging` setting wins).
     #[arg(long, value_enum)]
@@ -123,6 +132,13 @@ pub struct RenderArgs {
     /// Which adapter draws.
     #[arg(long, value_enum, default_value = "hardware")]
     pub adapter: AdapterArg,
+}
+
+fn parse_opacity(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if (0.2..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}`: the cell opacity must be between 0.2 and 1")),
+    }
 }
 
 /// The scripts directory of a view file: the parent of its `views/` directory, else the
@@ -254,6 +270,14 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     map.set_coverage(res, engine.coverage(res)?)?;
     map.set_theme(args.theme.into());
     map.set_context(context_layers(&engine)?)?;
+    let context = spec.as_ref().and_then(|s| s.context);
+    map.set_context_visibility(hotspot_render::ContextVisibility {
+        streets: !args.no_streets && context.is_none_or(|c| c.streets),
+        districts: context.is_none_or(|c| c.districts),
+        community_areas: args.community_areas || context.is_some_and(|c| c.community_areas),
+        ..Default::default()
+    });
+    map.set_opacity(args.cell_opacity);
     let shown = present(map, &result, metric, &palette, highlight)?;
     if let Some(h) = &shown.legend.highlight {
         eprintln!("note: {h}");

@@ -452,3 +452,63 @@ fn emerging_hot_spots_draw_one_colour_per_category_present() {
     assert!(text(&o).contains("at least two steps"), "{}", text(&o));
     assert!(!short.exists());
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data) and the software GPU adapter (lavapipe)"]
+fn streets_and_their_names_lie_under_a_drilled_micro_block_view() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let sample = hotspot_testkit::sample::path();
+    let o = hotspot(&lake, &["ingest", &sample.to_string_lossy(), "--build"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
+    let render = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(format!("{name}.png"));
+        let mut args = vec![
+            "render",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+            "--size",
+            "512x512",
+            "--res",
+            "10",
+            // The Loop, drilled r7 → r8.
+            "--drill",
+            "872664c1affffff,882664c1a9fffff",
+            "--scripts",
+            scripts.to_str().expect("utf-8 path"),
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+        ];
+        args.extend(extra);
+        let o = hotspot(&lake, &args);
+        assert!(o.status.success(), "{}", text(&o));
+        Image::load_png(&out).unwrap_or_else(|e| panic!("{e}"))
+    };
+    for theme in ["dark", "light"] {
+        let with = render(theme, &["--theme", theme]);
+        let without = render(
+            &format!("{theme}-bare"),
+            &["--theme", theme, "--no-streets"],
+        );
+        // Streets change a visible share of the frame (lines, halos and names).
+        let changed = with
+            .rgba
+            .chunks_exact(4)
+            .zip(without.rgba.chunks_exact(4))
+            .filter(|(a, b)| (0..3).any(|k| a[k].abs_diff(b[k]) > 24))
+            .count();
+        let total = (with.width * with.height) as usize;
+        assert!(
+            changed * 100 > total && changed * 4 < total,
+            "{theme}: streets changed {changed} of {total} pixels"
+        );
+        assert_snapshot(
+            &format!("render-streets-loop-{theme}"),
+            &with,
+            Tolerance::default(),
+        );
+    }
+}

@@ -355,6 +355,13 @@ impl Controller {
                 self.view.title = Some(spec.title.clone());
                 self.view.focus_dow = spec.scope.focus_dow;
                 self.view.predicate = spec.predicate.clone();
+                let mut effects = vec![Effect::Requery, Effect::FitCamera(spec.camera)];
+                if let Some(c) = spec.context {
+                    self.settings.show_streets = c.streets;
+                    self.settings.show_districts = c.districts;
+                    self.settings.show_community_areas = c.community_areas;
+                    effects.push(Effect::ContextChanged);
+                }
                 if let Some(e) = spec.scope.emerging {
                     self.view.emerging = e;
                     self.view.hot_spots.k = e.k;
@@ -363,7 +370,7 @@ impl Controller {
                 if let Some(note) = &spec.note {
                     self.set_status(note.clone());
                 }
-                vec![Effect::Requery, Effect::FitCamera(spec.camera)]
+                effects
             }
             Err(e) => {
                 self.set_status(format!("view {name}: {e}"));
@@ -526,6 +533,20 @@ impl Controller {
             }
             Action::ShowCommunityAreas(b) => {
                 self.settings.show_community_areas = *b;
+                self.save_settings();
+                vec![Effect::ContextChanged]
+            }
+            Action::ShowStreets(b) => {
+                self.settings.show_streets = *b;
+                self.save_settings();
+                vec![Effect::ContextChanged]
+            }
+            Action::SetCellOpacity(o) => {
+                self.settings.cell_opacity = if o.is_finite() {
+                    o.clamp(0.2, 1.0)
+                } else {
+                    0.92
+                };
                 self.save_settings();
                 vec![Effect::ContextChanged]
             }

@@ -178,6 +178,21 @@ pub struct Settings {
     pub hidden_columns: Vec<String>,
     pub show_districts: bool,
     pub show_community_areas: bool,
+    /// Street lines and names under the cells (from the lake's street skeleton).
+    #[serde(default = "yes")]
+    pub show_streets: bool,
+    /// How opaque the cells are (0.2–1), so streets show through.
+    #[serde(default = "default_cell_opacity")]
+    pub cell_opacity: f32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The cells' default opacity: the map's own.
+fn default_cell_opacity() -> f32 {
+    0.92
 }
 
 impl Default for Settings {
@@ -191,6 +206,8 @@ impl Default for Settings {
             hidden_columns: Vec::new(),
             show_districts: true,
             show_community_areas: false,
+            show_streets: true,
+            cell_opacity: default_cell_opacity(),
         }
     }
 }

@@ -136,6 +136,21 @@ fn is_house_number(token: &str) -> bool {
     digits > 0 && token.bytes().skip(digits).all(|b| b == b'X' || b == b'x')
 }
 
+/// The first house number of a block, rounded down to its hundred: `012XX W SOME ST` → 1200,
+/// `0000X N STATE ST` → 0, `100XX W OHARE ST` → 10000, `1234 E MAIN RD` → 1200. `None` when the
+/// block does not start with a house number.
+pub fn block_number(block: &str) -> Option<u32> {
+    let token = block.split_whitespace().next()?;
+    if !is_house_number(token) && !token.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = token.bytes().take_while(u8::is_ascii_digit).count();
+    let xs = token.len() - digits;
+    let base: u64 = token[..digits].parse().ok()?;
+    let value = base.checked_mul(10u64.checked_pow(u32::try_from(xs).ok()?)?)?;
+    u32::try_from(value / 100 * 100).ok()
+}
+
 /// The street of a block: the house-number prefix removed, upper case, single spaces.
 /// `012XX W SOME ST` → `W SOME ST`, `0000X N STATE ST` → `N STATE ST`.
 pub fn street_of_block(block: &str) -> String {
@@ -218,6 +233,18 @@ mod tests {
         assert_eq!(street_of_block(""), "");
         // A numbered street is not a house number.
         assert_eq!(street_of_block("W 95TH ST"), "W 95TH ST");
+    }
+
+    #[test]
+    fn block_numbers() {
+        assert_eq!(block_number("012XX W SOME ST"), Some(1200));
+        assert_eq!(block_number("0000X N STATE ST"), Some(0));
+        assert_eq!(block_number("000XX N STATE ST"), Some(0));
+        assert_eq!(block_number("100XX W OHARE ST"), Some(10_000));
+        assert_eq!(block_number("1234 E MAIN RD"), Some(1200));
+        assert_eq!(block_number("N STATE ST"), None);
+        assert_eq!(block_number(""), None);
+        assert_eq!(block_number("99999999999XX W HUGE ST"), None);
     }
 
     #[test]

@@ -143,12 +143,14 @@ fn check_tables(lake: &Lake, m: &Manifest, report: &mut Report) {
         check(lake.district_daily(*ym), None, REBUILD);
         check(lake.unmapped_day(*ym), None, REBUILD);
         check(lake.r10_tally(*ym), None, REBUILD);
+        check(lake.block_points(*ym), None, REBUILD);
         for table in GoldTable::ALL {
             for res in RESOLUTIONS {
                 check(lake.gold(table, res, *ym), None, REBUILD);
             }
         }
     }
+    check(lake.streets(), None, REBUILD);
     for res in RESOLUTIONS {
         let cells = m
             .build

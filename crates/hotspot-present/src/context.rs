@@ -1,7 +1,8 @@
-//! The context layers (city footprint, district and community-area outlines with names) of a
-//! lake, dissolved by the renderer from the cells the scope engine picks.
+//! The context layers (city footprint, district and community-area outlines with names, the
+//! street skeleton) of a lake: outlines dissolved by the renderer from the cells the scope
+//! engine picks, streets as the lake's build derived them.
 
-use hotspot_render::{ContextLayers, RenderError};
+use hotspot_render::{ContextLayers, RenderError, StreetInput};
 use hotspot_scope::{Engine, ScopeError};
 
 /// Why the context layers could not be built.
@@ -14,8 +15,19 @@ pub enum ContextError {
 }
 
 /// The context layers of `engine`'s lake: [`Engine::context_cells`] dissolved by
-/// [`ContextLayers::from_cells`].
+/// [`ContextLayers::from_cells`], with [`Engine::streets`].
 pub fn context_layers(engine: &Engine) -> Result<ContextLayers, ContextError> {
     let cells = engine.context_cells()?;
-    Ok(ContextLayers::from_cells(&cells)?)
+    let streets = engine
+        .streets()
+        .iter()
+        .map(|s| StreetInput {
+            label: s.label.clone(),
+            street: s.street.clone(),
+            blocks: s.blocks(),
+            incidents: s.incidents,
+            points: s.points.clone(),
+        })
+        .collect();
+    Ok(ContextLayers::from_cells(&cells)?.with_streets(streets))
 }

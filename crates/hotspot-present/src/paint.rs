@@ -3,6 +3,7 @@
 //! paints them in its own egui context; [`crate::OverlayRenderer`] paints them into headless
 //! frames.
 
+use egui::emath;
 use egui::{Color32, CornerRadius, FontId, Pos2, Rect, Stroke, Vec2, epaint::Mesh};
 use hotspot_core::palette::{DomainMode, sample_stops};
 use hotspot_render::{MapLabel, Theme};
@@ -256,6 +257,19 @@ pub fn paint_labels(
     let screen = map.intersect(painter.clip_rect());
     let ppp = pixels_per_point.max(0.25);
     for l in labels {
+        if let Some((angle, room_px)) = l.along {
+            paint_street_label(
+                painter,
+                map,
+                l,
+                angle,
+                room_px / ppp,
+                ppp,
+                theme,
+                &mut taken,
+            );
+            continue;
+        }
         let size = if l.major { 12.0 } else { 10.5 };
         let g = painter.layout_no_wrap(l.text.clone(), FontId::proportional(size), fg);
         let centre = map.min + Vec2::new(l.pos.x as f32, l.pos.y as f32) / ppp;
@@ -278,6 +292,58 @@ pub fn paint_labels(
         painter.rect_filled(rect, CornerRadius::same(4), c32(panel));
         painter.galley(rect.min + Vec2::new(4.0, 1.0), g, fg);
     }
+}
+
+/// A street name laid along its line, centred on the label's anchor, in the foreground colour
+/// with a background-coloured halo; skipped when it is longer than its stretch or would overlap
+/// a label already placed (the collision box is the rotated text's bounding box).
+#[allow(clippy::too_many_arguments)]
+fn paint_street_label(
+    painter: &egui::Painter,
+    map: Rect,
+    l: &MapLabel,
+    angle: f32,
+    room: f32,
+    ppp: f32,
+    theme: Theme,
+    taken: &mut Vec<Rect>,
+) {
+    let fg = c32(theme.foreground());
+    let bg = c32(theme.background());
+    let g = painter.layout_no_wrap(l.text.clone(), FontId::proportional(10.0), fg);
+    let size = g.size();
+    if size.x + 8.0 > room {
+        return;
+    }
+    let centre = map.min + Vec2::new(l.pos.x as f32, l.pos.y as f32) / ppp;
+    let rot = emath::Rot2::from_angle(angle);
+    let half = size * 0.5;
+    let corners = [
+        Vec2::new(-half.x, -half.y),
+        Vec2::new(half.x, -half.y),
+        Vec2::new(half.x, half.y),
+        Vec2::new(-half.x, half.y),
+    ]
+    .map(|c| centre + rot * c);
+    let bbox = Rect::from_points(&corners);
+    if !map.contains_rect(bbox) || taken.iter().any(|r| r.expand(2.0).intersects(bbox)) {
+        return;
+    }
+    taken.push(bbox);
+    let origin = centre - rot * half;
+    for d in [
+        Vec2::new(-1.0, 0.0),
+        Vec2::new(1.0, 0.0),
+        Vec2::new(0.0, -1.0),
+        Vec2::new(0.0, 1.0),
+    ] {
+        painter.add(
+            egui::epaint::TextShape::new(origin + d, g.clone(), bg)
+                .with_override_text_color(bg)
+                .with_angle(angle),
+        );
+    }
+    painter.add(egui::epaint::TextShape::new(origin, g, fg).with_angle(angle));
 }
 
 /// egui's default fonts with its bundled monospace font (Hack) as a fallback of the

@@ -74,7 +74,40 @@ pub struct ContextLayers {
     pub footprint: Vec<Polygon>,
     pub districts: Vec<Region>,
     pub community_areas: Vec<Region>,
+    /// Street polylines, busiest first.
+    pub streets: Vec<Street>,
 }
+
+/// One street polyline as the map draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Street {
+    /// "W Madison St".
+    pub label: String,
+    /// Drawn from district scale down (the streets with the most blocks); the rest only at
+    /// street scale.
+    pub arterial: bool,
+    pub incidents: u64,
+    /// Vertices in Web Mercator metres.
+    pub line: Vec<DVec2>,
+}
+
+/// A street polyline as the lake holds it (see `gold/context/streets`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreetInput {
+    pub label: String,
+    /// Normalised street name: the polylines of one street share it.
+    pub street: String,
+    /// Blocks it spans (`(to_block − from_block) / 100 + 1`).
+    pub blocks: u32,
+    pub incidents: u64,
+    /// Vertices as (latitude, longitude).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The share of streets (by their total blocks) drawn as arterials.
+const ARTERIAL_SHARE: f64 = 0.12;
+/// A street needs at least this many blocks in the lake to be an arterial.
+const ARTERIAL_MIN_BLOCKS: u32 = 8;
 
 /// Holes smaller than this many r10 cells are filled in the footprint.
 const FOOTPRINT_MIN_HOLE_CELLS: f64 = 40.0;
@@ -216,6 +249,7 @@ impl ContextLayers {
                 },
                 min_poly,
             )?,
+            streets: Vec::new(),
         })
     }
 
@@ -237,6 +271,40 @@ impl ContextLayers {
             );
         }
         Self::from_r10(&r10)
+    }
+
+    /// Adds street polylines. A street is an arterial when its polylines together span the
+    /// most blocks: the top 12 % of streets, and at least 8 blocks.
+    pub fn with_streets(mut self, input: Vec<StreetInput>) -> Self {
+        let mut blocks: BTreeMap<&str, u32> = BTreeMap::new();
+        for s in &input {
+            *blocks.entry(s.street.as_str()).or_default() += s.blocks;
+        }
+        let mut ranked: Vec<u32> = blocks.values().copied().collect();
+        ranked.sort_unstable_by(|a, b| b.cmp(a));
+        let cut = ranked
+            .get(((ranked.len() as f64 * ARTERIAL_SHARE).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(u32::MAX)
+            .max(ARTERIAL_MIN_BLOCKS);
+        let arterial: std::collections::BTreeSet<String> = blocks
+            .iter()
+            .filter(|(_, b)| **b >= cut)
+            .map(|(s, _)| (*s).to_string())
+            .collect();
+        let mut streets: Vec<Street> = input
+            .into_iter()
+            .filter(|s| s.points.len() >= 2)
+            .map(|s| Street {
+                arterial: arterial.contains(&s.street),
+                label: s.label,
+                incidents: s.incidents,
+                line: s.points.iter().map(|(la, lo)| project(*la, *lo)).collect(),
+            })
+            .collect();
+        streets.sort_by_key(|s| std::cmp::Reverse(s.incidents));
+        self.streets = streets;
+        self
     }
 
     /// Whether there is nothing to draw.
@@ -276,8 +344,12 @@ pub struct LineVertex {
 }
 
 fn rings_path<'a>(rings: impl Iterator<Item = &'a [DVec2]>, origin: DVec2) -> Path {
+    paths(rings, origin, true)
+}
+
+fn paths<'a>(lines: impl Iterator<Item = &'a [DVec2]>, origin: DVec2, closed: bool) -> Path {
     let mut b = Path::builder();
-    for r in rings {
+    for r in lines {
         if r.len() < 2 {
             continue;
         }
@@ -287,9 +359,38 @@ fn rings_path<'a>(rings: impl Iterator<Item = &'a [DVec2]>, origin: DVec2) -> Pa
             let p = *q - origin;
             b.line_to(point(p.x as f32, p.y as f32));
         }
-        b.end(true);
+        b.end(closed);
     }
     b.build()
+}
+
+/// Strokes open polylines (world metres) into a constant-pixel-width line mesh with round
+/// joins and caps (streets).
+pub fn stroke_polylines<'a>(
+    lines: impl Iterator<Item = &'a [DVec2]>,
+    origin: DVec2,
+) -> Result<LineMesh, RenderError> {
+    let path = paths(lines, origin, false);
+    let mut buffers: VertexBuffers<LineVertex, u32> = VertexBuffers::new();
+    StrokeTessellator::new()
+        .tessellate_path(
+            &path,
+            &StrokeOptions::default()
+                .with_line_width(1.0)
+                .with_line_join(LineJoin::Round)
+                .with_line_cap(lyon::tessellation::LineCap::Round)
+                .with_tolerance(0.05),
+            &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| LineVertex {
+                pos: v.position_on_path().to_array(),
+                normal: v.normal().to_array(),
+            }),
+        )
+        .map_err(|e| RenderError::Tessellation(format!("{e:?}")))?;
+    Ok(LineMesh {
+        origin,
+        vertices: buffers.vertices,
+        indices: buffers.indices,
+    })
 }
 
 /// Strokes closed rings (world metres) into a constant-pixel-width line mesh.

@@ -23,6 +23,7 @@ mod query;
 mod read;
 pub mod result;
 pub mod scope;
+pub mod streets;
 
 pub use error::{Result, ScopeError};
 pub use metric::Metric;

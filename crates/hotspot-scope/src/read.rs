@@ -184,6 +184,50 @@ impl Table {
         Ok(())
     }
 
+    /// A `list<f64>` column (large or not) as one vector per row; a null list is empty. At most
+    /// `max_items` values in all (a corrupt file cannot make the engine allocate unboundedly).
+    pub fn f64_lists(&self, name: &str, max_items: usize) -> Result<Vec<Vec<f64>>> {
+        use arrow_array::types::Float64Type;
+        let mut out = Vec::with_capacity(self.len());
+        let mut items = 0usize;
+        for a in self.arrays(name)? {
+            let lists: Vec<Option<ArrayRef>> = match a.data_type() {
+                DataType::List(_) => a.as_list::<i32>().iter().collect(),
+                DataType::LargeList(_) => a.as_list::<i64>().iter().collect(),
+                other => {
+                    return Err(ScopeError::column(
+                        &self.path,
+                        name,
+                        format!("unexpected type {other}, expected a list of floats"),
+                    ));
+                }
+            };
+            for l in lists {
+                let Some(values) = l else {
+                    out.push(Vec::new());
+                    continue;
+                };
+                let Some(v) = values.as_primitive_opt::<Float64Type>() else {
+                    return Err(ScopeError::column(
+                        &self.path,
+                        name,
+                        "list items are not f64",
+                    ));
+                };
+                items += v.len();
+                if items > max_items {
+                    return Err(ScopeError::column(
+                        &self.path,
+                        name,
+                        format!("more than {max_items} values"),
+                    ));
+                }
+                out.push(v.iter().map(|x| x.unwrap_or(f64::NAN)).collect());
+            }
+        }
+        Ok(out)
+    }
+
     /// A string column as owned strings.
     pub fn strings(&self, name: &str) -> Result<Vec<Option<String>>> {
         let mut out = Vec::with_capacity(self.len());

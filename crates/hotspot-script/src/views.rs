@@ -51,6 +51,16 @@ pub struct ViewSpec {
     pub predicate: Option<String>,
     /// Set when the period had to be adapted to the data (no complete month, …).
     pub note: Option<String>,
+    /// The context layers the view shows, when it says (`context: #{ streets, areas }`).
+    pub context: Option<ViewContext>,
+}
+
+/// The context layers a view shows under its cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ViewContext {
+    pub streets: bool,
+    pub districts: bool,
+    pub community_areas: bool,
 }
 
 /// A period as a view script states it, before the lake's date range is known.
@@ -92,9 +102,10 @@ pub(crate) struct ViewDef {
     pub drill: Vec<u64>,
     pub predicate: Option<String>,
     pub emerging: Option<hotspot_scope::EmergingOptions>,
+    pub context: Option<ViewContext>,
 }
 
-const VIEW_KEYS: [&str; 11] = [
+const VIEW_KEYS: [&str; 12] = [
     "title",
     "resolution",
     "period",
@@ -106,6 +117,7 @@ const VIEW_KEYS: [&str; 11] = [
     "predicate",
     "res",
     "emerging",
+    "context",
 ];
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -379,6 +391,40 @@ fn emerging_value(d: &Dynamic) -> Result<hotspot_scope::EmergingOptions, String>
     Ok(o)
 }
 
+/// `context: #{ streets: true, areas: ["district", "community_area"] }` (both keys optional:
+/// streets on, district outlines only, as the console starts).
+fn context_value(d: &Dynamic) -> Result<ViewContext, String> {
+    let what = "`context`";
+    let m = map(d, what)?;
+    only_keys(&m, &["streets", "areas"], what)?;
+    let mut c = ViewContext {
+        streets: opt_bool(&m, "streets", what)?.unwrap_or(true),
+        districts: true,
+        community_areas: false,
+    };
+    if let Some(a) = field(&m, "areas") {
+        let areas = strings(a, "`context`: `areas`")?;
+        c.districts = false;
+        for area in areas {
+            match area
+                .trim()
+                .to_ascii_lowercase()
+                .replace([' ', '-'], "_")
+                .as_str()
+            {
+                "district" | "districts" => c.districts = true,
+                "community_area" | "community_areas" => c.community_areas = true,
+                other => {
+                    return Err(format!(
+                        "{what}: `{other}` is not an area layer; use \"district\" or \"community_area\""
+                    ));
+                }
+            }
+        }
+    }
+    Ok(c)
+}
+
 /// Parses the map a view script evaluates to.
 pub(crate) fn view_def(value: &Dynamic) -> Result<ViewDef, String> {
     let m = map(value, "a view script must end with a map: it")?;
@@ -451,6 +497,7 @@ pub(crate) fn view_def(value: &Dynamic) -> Result<ViewDef, String> {
         camera,
         drill,
         predicate: opt_string(&m, "predicate", "view")?,
+        context: field(&m, "context").map(context_value).transpose()?,
         emerging: match field(&m, "emerging") {
             Some(d) => Some(emerging_value(d)?),
             None => {
@@ -604,6 +651,7 @@ impl ViewDef {
             drill: self.drill.clone(),
             predicate: self.predicate.clone(),
             note,
+            context: self.context,
         }
     }
 }
@@ -687,6 +735,22 @@ mod tests {
                 fdr: false
             })
         );
+        // Context layers: streets on by default, areas named.
+        let v = view_of(&format!(
+            "#{{ {base}, context: #{{ areas: [\"community_area\"] }} }}"
+        ))
+        .expect("view");
+        assert_eq!(
+            v.context,
+            Some(ViewContext {
+                streets: true,
+                districts: false,
+                community_areas: true
+            })
+        );
+        let err = view_of(&format!("#{{ {base}, context: #{{ areas: [\"beat\"] }} }}"))
+            .expect_err("beat");
+        assert!(err.contains("`beat` is not an area layer"), "{err}");
         // Neither metric nor key: no analysis.
         assert_eq!(
             view_of(&format!("#{{ {base} }}")).expect("view").emerging,

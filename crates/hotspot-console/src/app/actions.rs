@@ -83,8 +83,10 @@ impl App {
             g.map.set_context_visibility(ContextVisibility {
                 districts: s.show_districts,
                 community_areas: s.show_community_areas,
+                streets: s.show_streets,
                 ..Default::default()
             });
+            g.map.set_opacity(s.cell_opacity.clamp(0.2, 1.0));
         }
     }
 

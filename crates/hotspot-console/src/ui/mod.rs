@@ -57,6 +57,9 @@ pub enum Action {
     SetUiScale(f32),
     ShowDistricts(bool),
     ShowCommunityAreas(bool),
+    ShowStreets(bool),
+    /// Cell opacity, 0.2–1.
+    SetCellOpacity(f32),
 }
 
 /// The map panel's inputs.

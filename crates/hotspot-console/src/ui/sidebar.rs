@@ -322,6 +322,22 @@ pub fn show(
     if ui.checkbox(&mut c, "Community-area outlines").changed() {
         actions.push(Action::ShowCommunityAreas(c));
     }
+    let mut st = input.settings.show_streets;
+    if ui
+        .checkbox(&mut st, "Streets")
+        .on_hover_text("Street lines and names from the lake's own records: arterials from district scale, every street at street scale")
+        .changed()
+    {
+        actions.push(Action::ShowStreets(st));
+    }
+    let mut opacity = input.settings.cell_opacity;
+    if ui
+        .add(egui::Slider::new(&mut opacity, 0.2..=1.0).text("Cell opacity"))
+        .on_hover_text("Lower it to see streets through the cells")
+        .changed()
+    {
+        actions.push(Action::SetCellOpacity(opacity));
+    }
     ui.label(
         RichText::new("Keys: arrows pan · +/− zoom · Backspace back · Esc reset · 6–0 resolution · F fullscreen · R reload scripts · Ctrl+S screenshot · Ctrl+E export table")
             .weak()

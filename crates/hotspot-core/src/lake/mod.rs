@@ -191,6 +191,23 @@ impl Lake {
         month_dir(self.gold_dir().join("r10_tally"), ym).join(PART_FILE)
     }
 
+    /// `gold/block_points/year=YYYY/month=MM/part-0.parquet`: block → its geolocated records'
+    /// count and median latitude and longitude that month (an extension: the street skeleton
+    /// is derived from these without re-reading Silver).
+    pub fn block_points(&self, ym: YearMonth) -> PathBuf {
+        month_dir(self.gold_dir().join("block_points"), ym).join(PART_FILE)
+    }
+
+    /// `gold/context/streets/part-0.parquet`: one row per street polyline derived from the
+    /// records (`street`, `label`, `from_block`, `to_block`, `incidents`, `lat` and `lon` as
+    /// `list<f64>`).
+    pub fn streets(&self) -> PathBuf {
+        self.gold_dir()
+            .join("context")
+            .join("streets")
+            .join(PART_FILE)
+    }
+
     /// `gold/_manifest.json`.
     pub fn manifest_path(&self) -> PathBuf {
         self.gold_dir().join("_manifest.json")

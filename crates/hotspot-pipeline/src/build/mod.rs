@@ -9,6 +9,7 @@
 pub mod gold;
 pub mod labels;
 pub mod silver;
+pub mod streets;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -99,22 +100,24 @@ struct BuiltMonth {
     ym: YearMonth,
     stats: MonthStats,
     tallies: Tallies,
+    blocks: Vec<streets::BlockPoint>,
     pending: PendingFiles,
 }
 
 /// Time spent in each phase of the month builds, summed over months (for `-v` logs).
 #[derive(Default)]
 struct PhaseTimes {
-    nanos: [std::sync::atomic::AtomicU64; 5],
+    nanos: [std::sync::atomic::AtomicU64; 6],
 }
 
 impl PhaseTimes {
-    const NAMES: [&'static str; 5] = [
+    const NAMES: [&'static str; 6] = [
         "read bronze",
         "silver",
         "gold",
         "write silver",
         "write gold",
+        "block points",
     ];
 
     fn add(&self, phase: usize, since: Instant) {
@@ -144,8 +147,11 @@ fn build_month(lake: &Lake, ym: YearMonth, times: &PhaseTimes) -> Result<BuiltMo
     times.add(1, t);
     let t = Instant::now();
     let g = gold::gold_for_month(&rows)?;
-    drop(rows);
     times.add(2, t);
+    let t = Instant::now();
+    let blocks = streets::month_block_points(&rows);
+    drop(rows);
+    times.add(5, t);
     let t = Instant::now();
     let mut pending = PendingFiles::default();
     frame::write_parquet(&mut silver, &pending.stage(lake.silver(ym)))?;
@@ -170,11 +176,14 @@ fn build_month(lake: &Lake, ym: YearMonth, times: &PhaseTimes) -> Result<BuiltMo
     frame::write_parquet(&mut unmapped, &pending.stage(lake.unmapped_day(ym)))?;
     let mut tally = g.tallies.to_frame()?;
     frame::write_parquet(&mut tally, &pending.stage(lake.r10_tally(ym)))?;
+    let mut points = streets::block_points_frame(&blocks)?;
+    frame::write_parquet(&mut points, &pending.stage(lake.block_points(ym)))?;
     times.add(4, t);
     Ok(BuiltMonth {
         ym,
         stats: g.stats,
         tallies: g.tallies,
+        blocks,
         pending,
     })
 }
@@ -184,6 +193,7 @@ fn month_outputs(lake: &Lake, ym: YearMonth) -> Vec<std::path::PathBuf> {
         lake.silver(ym),
         lake.unmapped_day(ym),
         lake.r10_tally(ym),
+        lake.block_points(ym),
         lake.city_hourly(ym),
         lake.district_daily(ym),
     ];
@@ -193,6 +203,22 @@ fn month_outputs(lake: &Lake, ym: YearMonth) -> Vec<std::path::PathBuf> {
         }
     }
     paths
+}
+
+/// A month's block points from its table, or — for a lake built before the street skeleton
+/// existed — from its Silver, staged to be written with this build.
+fn month_blocks(lake: &Lake, ym: YearMonth) -> Result<(Vec<streets::BlockPoint>, PendingFiles)> {
+    let path = lake.block_points(ym);
+    let mut pending = PendingFiles::default();
+    if path.exists() {
+        let df = frame::read_parquet(&path, None)?;
+        return Ok((streets::block_points_from_frame(&df, &path)?, pending));
+    }
+    let silver = lake.silver(ym);
+    let blocks = streets::silver_block_points(&silver)?;
+    let mut df = streets::block_points_frame(&blocks)?;
+    frame::write_parquet(&mut df, &pending.stage(path))?;
+    Ok((blocks, pending))
 }
 
 /// Builds Silver and Gold for the selected months, then the all-time labels and drill maps.
@@ -233,12 +259,14 @@ fn build_into(
     times.log();
     let mut pending = PendingFiles::default();
     let mut all_time = AllTime::default();
+    let mut all_blocks = streets::AllBlocks::default();
     let mut month_stats = BTreeMap::new();
     let mut first_error = None;
     for b in built {
         match b {
             Ok(m) => {
                 all_time.add(&m.tallies);
+                all_blocks.add(m.blocks);
                 month_stats.insert(m.ym, m.stats);
                 pending.absorb(m.pending);
             }
@@ -266,14 +294,30 @@ fn build_into(
         .into_iter()
         .filter(|m| !rebuilt.contains(m))
         .collect();
-    let others: Vec<Result<Tallies>> = crate::parallel::map_partitions(&other_months, |&ym| {
-        let path = lake.r10_tally(ym);
-        let df = frame::read_parquet(&path, None)?;
-        Tallies::from_frame(&df, &path)
-    });
+    let others: Vec<Result<(Tallies, Vec<streets::BlockPoint>, PendingFiles)>> =
+        crate::parallel::map_partitions(&other_months, |&ym| {
+            let path = lake.r10_tally(ym);
+            let df = frame::read_parquet(&path, None)?;
+            let tallies = Tallies::from_frame(&df, &path)?;
+            let (blocks, staged) = month_blocks(lake, ym)?;
+            Ok((tallies, blocks, staged))
+        });
     for t in others {
-        all_time.add(&t?);
+        let (tallies, blocks, staged) = t?;
+        all_time.add(&tallies);
+        all_blocks.add(blocks);
+        pending.absorb(staged);
     }
+    let t = Instant::now();
+    let lines = streets::street_lines(&all_blocks.centres());
+    drop(all_blocks);
+    let mut streets_df = streets::streets_frame(&lines)?;
+    frame::write_parquet(&mut streets_df, &pending.stage(lake.streets()))?;
+    tracing::info!(
+        "street skeleton: {} polylines in {:.3} s",
+        lines.len(),
+        t.elapsed().as_secs_f64()
+    );
     let mut cells_per_resolution = BTreeMap::new();
     for (res, mut df) in labels::label_frames(&all_time)? {
         cells_per_resolution.insert(res, df.height() as u64);

@@ -32,7 +32,7 @@ pub fn locate(lat: Option<f64>, lon: Option<f64>) -> std::result::Result<CellInd
         .map_err(|_| geo::GeoIssue::Invalid)
 }
 
-fn f64_opt(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<f64>>> {
+pub(crate) fn f64_opt(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<f64>>> {
     let c = df
         .column(name)
         .map_err(|e| PipelineError::polars(path, e))?;
@@ -68,6 +68,9 @@ pub struct MonthRows {
     pub street: Vec<u32>,
     pub streets: Vec<String>,
     pub issue: Vec<Option<geo::GeoIssue>>,
+    /// Coordinates as reported (NaN where missing): block centres come from them.
+    pub lat: Vec<f64>,
+    pub lon: Vec<f64>,
 }
 
 impl MonthRows {
@@ -260,6 +263,8 @@ pub fn silver_from_bronze(bronze: DataFrame, path: &Path) -> Result<(DataFrame, 
         street,
         streets,
         issue,
+        lat: lat.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+        lon: lon.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
     };
     let mut silver = bronze;
     silver

@@ -6,7 +6,15 @@ use glam::DVec2;
 use super::style::ContextVisibility;
 use super::{ContextGpu, MapLabel, MapRenderer};
 use crate::RenderError;
-use crate::context::{ContextLayers, cell_outline, fill_polygons, polygon_rings, stroke_rings};
+use crate::context::{
+    ContextLayers, cell_outline, fill_polygons, polygon_rings, stroke_polylines, stroke_rings,
+};
+
+/// Mercator metres per physical pixel below which arterials are drawn (about district scale
+/// in Chicago: 12 ground metres a pixel).
+pub(super) const ARTERIAL_M_PER_PX: f64 = 16.0;
+/// … and below which every street is drawn (street scale: 3 ground metres a pixel).
+pub(super) const STREET_M_PER_PX: f64 = 4.0;
 
 impl MapRenderer {
     /// Highlights the cell under the pointer (`None` clears).
@@ -70,11 +78,31 @@ impl MapRenderer {
                 .flat_map(|r| polygon_rings(&r.polygons)),
             origin,
         )?;
+        let arterial = stroke_polylines(
+            context
+                .streets
+                .iter()
+                .filter(|s| s.arterial)
+                .map(|s| s.line.as_slice()),
+            origin,
+        )?;
+        let minor = stroke_polylines(
+            context
+                .streets
+                .iter()
+                .filter(|s| !s.arterial)
+                .map(|s| s.line.as_slice()),
+            origin,
+        )?;
         self.context_gpu = ContextGpu {
             footprint_fill: Some(self.upload_mesh(&fill, "footprint fill")),
             footprint_line: Some(self.upload_mesh(&outline, "footprint line")),
             districts: Some(self.upload_mesh(&districts, "districts")),
             areas: Some(self.upload_mesh(&areas, "community areas")),
+            arterial_halo: Some(self.upload_mesh(&arterial, "arterial halo")),
+            arterial: Some(self.upload_mesh(&arterial, "arterials")),
+            minor_halo: Some(self.upload_mesh(&minor, "street halo")),
+            minor: Some(self.upload_mesh(&minor, "streets")),
         };
         self.context = Some(context);
         self.dirty = true;
@@ -119,8 +147,9 @@ impl MapRenderer {
                 out.push(MapLabel {
                     text: r.name.clone(),
                     pos,
-                    priority: r.cells as u32 + if major { 1 << 30 } else { 0 },
+                    priority: r.cells as u32 + if major { 1 << 30 } else { 1 << 29 },
                     major,
+                    along: None,
                 });
             }
         };
@@ -130,7 +159,123 @@ impl MapRenderer {
         if self.visibility.community_areas {
             push(&ctx.community_areas, false);
         }
+        if self.visibility.streets {
+            self.street_labels(ctx, &mut out);
+        }
         out.sort_by_key(|l| std::cmp::Reverse(l.priority));
         out
+    }
+
+    /// Which street tiers the current zoom draws: (arterials, every street).
+    pub(super) fn street_tiers(&self) -> (bool, bool) {
+        let m_per_px = 1.0 / self.camera.px_per_m().max(1e-12);
+        (m_per_px <= ARTERIAL_M_PER_PX, m_per_px <= STREET_M_PER_PX)
+    }
+
+    /// One name per drawn street polyline, on its longest straight stretch on screen (busier
+    /// streets first; the overlay drops names that collide or do not fit their stretch).
+    fn street_labels(&self, ctx: &ContextLayers, out: &mut Vec<MapLabel>) {
+        let (arterials, all) = self.street_tiers();
+        if !arterials {
+            return;
+        }
+        let w = f64::from(self.camera.width);
+        let h = f64::from(self.camera.height);
+        // Keep names a little inside the frame.
+        let (lo, hi) = (DVec2::splat(8.0), DVec2::new(w - 8.0, h - 8.0));
+        for (rank, s) in ctx.streets.iter().enumerate() {
+            if !(s.arterial || all) {
+                continue;
+            }
+            let mut best: Option<(f64, DVec2, DVec2)> = None;
+            for seg in s.line.windows(2) {
+                let Some((a, b)) = clip_segment(
+                    self.camera.world_to_screen(seg[0]),
+                    self.camera.world_to_screen(seg[1]),
+                    lo,
+                    hi,
+                ) else {
+                    continue;
+                };
+                let len = (b - a).length();
+                if best.is_none_or(|(l, _, _)| len > l) {
+                    best = Some((len, a, b));
+                }
+            }
+            let Some((len, a, b)) = best else { continue };
+            if len < 40.0 {
+                continue;
+            }
+            let d = b - a;
+            let mut angle = d.y.atan2(d.x);
+            if angle > std::f64::consts::FRAC_PI_2 {
+                angle -= std::f64::consts::PI;
+            } else if angle < -std::f64::consts::FRAC_PI_2 {
+                angle += std::f64::consts::PI;
+            }
+            out.push(MapLabel {
+                text: s.label.clone(),
+                pos: (a + b) * 0.5,
+                priority: (1u32 << 28)
+                    .saturating_sub(rank as u32)
+                    .saturating_add(if s.arterial { 1 << 27 } else { 0 }),
+                major: false,
+                along: Some((angle as f32, len as f32)),
+            });
+        }
+    }
+}
+
+/// The part of segment `a`–`b` inside the rectangle `lo`–`hi` (Liang–Barsky), if any.
+fn clip_segment(a: DVec2, b: DVec2, lo: DVec2, hi: DVec2) -> Option<(DVec2, DVec2)> {
+    let d = b - a;
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-d.x, a.x - lo.x),
+        (d.x, hi.x - a.x),
+        (-d.y, a.y - lo.y),
+        (d.y, hi.y - a.y),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+            continue;
+        }
+        let r = q / p;
+        if p < 0.0 {
+            t0 = t0.max(r);
+        } else {
+            t1 = t1.min(r);
+        }
+        if t0 > t1 {
+            return None;
+        }
+    }
+    Some((a + d * t0, a + d * t1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip_segment;
+    use glam::DVec2;
+
+    #[test]
+    fn segments_are_clipped_to_the_frame() {
+        let (lo, hi) = (DVec2::ZERO, DVec2::new(100.0, 50.0));
+        // Crossing the whole frame horizontally.
+        let (a, b) = clip_segment(DVec2::new(-50.0, 25.0), DVec2::new(150.0, 25.0), lo, hi)
+            .expect("crosses");
+        assert_eq!((a, b), (DVec2::new(0.0, 25.0), DVec2::new(100.0, 25.0)));
+        // Inside: unchanged. Outside: nothing. Diagonal from a corner outward: cut at the edge.
+        let inside = (DVec2::new(10.0, 10.0), DVec2::new(20.0, 30.0));
+        assert_eq!(clip_segment(inside.0, inside.1, lo, hi), Some(inside));
+        assert_eq!(
+            clip_segment(DVec2::new(-10.0, 60.0), DVec2::new(-1.0, 80.0), lo, hi),
+            None
+        );
+        let (_, b) =
+            clip_segment(DVec2::new(50.0, 25.0), DVec2::new(150.0, 75.0), lo, hi).expect("leaves");
+        assert!((b - DVec2::new(100.0, 50.0)).length() < 1e-9);
     }
 }

@@ -160,6 +160,23 @@ impl MapRenderer {
         {
             self.write_line_uniform(m, 0.4 * sf, [fg[0], fg[1], fg[2], 0.45]);
         }
+        if v.streets {
+            // A halo in the background colour under a thin line in the foreground colour, so
+            // streets read over any cell colour; arterials a little wider.
+            let bg = rgba_f(theme.background());
+            let halo = [bg[0], bg[1], bg[2], 0.55];
+            let line = [fg[0], fg[1], fg[2], 0.7];
+            for (mesh, half, colour) in [
+                (&g.arterial_halo, 1.9, halo),
+                (&g.arterial, 0.85, line),
+                (&g.minor_halo, 1.4, halo),
+                (&g.minor, 0.5, line),
+            ] {
+                if let Some(m) = mesh {
+                    self.write_line_uniform(m, half * sf, colour);
+                }
+            }
+        }
         if v.districts
             && let Some(m) = &g.districts
         {
@@ -216,6 +233,21 @@ impl MapRenderer {
             pass.set_index_buffer(ibuf.slice(..), wgpu::IndexFormat::Uint32);
             for &(start, count) in &self.draw_ranges {
                 pass.draw_indexed(start..start + count, 0, 0..1);
+            }
+        }
+        if v.streets {
+            let (arterials, all) = self.street_tiers();
+            if all {
+                self.draw_mesh(pass, g.minor_halo.as_ref());
+            }
+            if arterials {
+                self.draw_mesh(pass, g.arterial_halo.as_ref());
+            }
+            if all {
+                self.draw_mesh(pass, g.minor.as_ref());
+            }
+            if arterials {
+                self.draw_mesh(pass, g.arterial.as_ref());
             }
         }
         if v.community_areas {

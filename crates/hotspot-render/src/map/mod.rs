@@ -66,6 +66,10 @@ pub struct MapLabel {
     /// Larger labels win overlaps.
     pub priority: u32,
     pub major: bool,
+    /// A street name laid along its line: the line's direction on screen (radians, clockwise
+    /// from east, kept within ±90° so text reads left to right) and the length of the straight
+    /// stretch it sits on (physical pixels; a longer name is not drawn).
+    pub along: Option<(f32, f32)>,
 }
 
 /// A line or fill mesh on the GPU with its own uniform.
@@ -84,6 +88,11 @@ struct ContextGpu {
     footprint_line: Option<GpuMesh>,
     districts: Option<GpuMesh>,
     areas: Option<GpuMesh>,
+    /// Street lines and their halos: arterials, then every other street.
+    arterial_halo: Option<GpuMesh>,
+    arterial: Option<GpuMesh>,
+    minor_halo: Option<GpuMesh>,
+    minor: Option<GpuMesh>,
 }
 
 /// The GPU map renderer. See the module docs.

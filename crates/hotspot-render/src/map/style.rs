@@ -89,6 +89,9 @@ pub struct ContextVisibility {
     pub districts: bool,
     pub community_areas: bool,
     pub labels: bool,
+    /// Street lines (arterials from district scale down, every street at street scale) and
+    /// their names.
+    pub streets: bool,
 }
 
 impl Default for ContextVisibility {
@@ -98,6 +101,7 @@ impl Default for ContextVisibility {
             districts: true,
             community_areas: false,
             labels: true,
+            streets: true,
         }
     }
 }

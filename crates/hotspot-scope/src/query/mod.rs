@@ -64,6 +64,8 @@ impl Engine {
 #[derive(Clone, Debug)]
 pub struct Engine {
     ix: Arc<LakeIndex>,
+    /// The street skeleton (empty for a lake built before it was derived).
+    streets: Arc<Vec<crate::streets::StreetLine>>,
     /// Gi* neighbourhoods per (resolution, k), built on first use.
     neighbourhoods: NeighbourhoodCache,
 }
@@ -75,10 +77,17 @@ type NeighbourhoodCache = Arc<
 impl Engine {
     /// Loads the lake's Gold tables.
     pub fn open(lake: &Lake) -> Result<Engine> {
+        let lake = lake.pin();
         Ok(Engine {
-            ix: Arc::new(LakeIndex::load(lake)?),
+            ix: Arc::new(LakeIndex::load(&lake)?),
+            streets: Arc::new(crate::streets::read_streets(&lake.streets())?),
             neighbourhoods: NeighbourhoodCache::default(),
         })
+    }
+
+    /// The lake's street polylines, busiest first as built (see `gold/context/streets`).
+    pub fn streets(&self) -> &[crate::streets::StreetLine] {
+        &self.streets
     }
 
     /// What the engine holds: records, months and the index's approximate size.

@@ -1,0 +1,84 @@
+//! The lake's street skeleton (`gold/context/streets`), as the map's context layer reads it.
+
+use std::path::Path;
+
+use crate::error::{Result, ScopeError};
+use crate::read::Table;
+
+/// The most vertices the engine reads from the streets table (a full-history Chicago lake
+/// holds well under a million).
+pub const MAX_STREET_VERTICES: usize = 20_000_000;
+
+/// One polyline of a street.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreetLine {
+    /// Normalised like Silver's `street`: `W MADISON ST`.
+    pub street: String,
+    /// As people write it: `W Madison St`.
+    pub label: String,
+    pub from_block: u32,
+    pub to_block: u32,
+    pub incidents: u64,
+    /// Vertices as (latitude, longitude), in block order.
+    pub points: Vec<(f64, f64)>,
+}
+
+impl StreetLine {
+    /// Blocks the polyline spans.
+    pub fn blocks(&self) -> u32 {
+        self.to_block.saturating_sub(self.from_block) / 100 + 1
+    }
+}
+
+/// Reads the streets table; a lake built before streets were derived has none (empty).
+pub fn read_streets(path: &Path) -> Result<Vec<StreetLine>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let cols = [
+        "street",
+        "label",
+        "from_block",
+        "to_block",
+        "incidents",
+        "lat",
+        "lon",
+    ];
+    let t = Table::read(path, &cols)?;
+    let street = t.strings("street")?;
+    let label = t.strings("label")?;
+    let from = t.uint_required("from_block")?;
+    let to = t.uint_required("to_block")?;
+    let incidents = t.uint_required("incidents")?;
+    let lat = t.f64_lists("lat", MAX_STREET_VERTICES)?;
+    let lon = t.f64_lists("lon", MAX_STREET_VERTICES)?;
+    let mut out = Vec::with_capacity(t.len());
+    for i in 0..t.len() {
+        if lat[i].len() != lon[i].len() {
+            return Err(ScopeError::column(
+                path,
+                "lon",
+                format!(
+                    "row {i} has {} latitudes and {} longitudes",
+                    lat[i].len(),
+                    lon[i].len()
+                ),
+            ));
+        }
+        let points: Vec<(f64, f64)> = lat[i]
+            .iter()
+            .zip(&lon[i])
+            .filter(|(a, b)| a.is_finite() && b.is_finite())
+            .map(|(a, b)| (*a, *b))
+            .collect();
+        out.push(StreetLine {
+            street: street[i].clone().unwrap_or_default(),
+            label: label[i].clone().unwrap_or_default(),
+            from_block: u32::try_from(from[i]).unwrap_or(u32::MAX),
+            to_block: u32::try_from(to[i]).unwrap_or(u32::MAX),
+            incidents: incidents[i],
+            points,
+        });
+    }
+    Ok(out)
+}
