@@ -18,6 +18,10 @@ pub struct ConsoleArgs {
     /// Wall-screen mode: fullscreen, large type, no sidebar, cycling the scripted playlist.
     #[arg(long)]
     pub wall: bool,
+    /// A GeoJSON file drawn over the cells (lines, polygon outlines, points, labels from a
+    /// `name` property); repeat for more.
+    #[arg(long = "layer", value_name = "FILE")]
+    pub layers: Vec<PathBuf>,
     /// Start fullscreen.
     #[arg(long)]
     pub fullscreen: bool,
@@ -37,6 +41,7 @@ pub fn console(lake: &Lake, args: ConsoleArgs, started: Instant) -> Result<()> {
     let mut options = hotspot_console::ConsoleOptions::new(lake.root());
     options.scripts = crate::scripts::resolve(args.scripts.as_deref())?;
     options.wall = args.wall;
+    options.layers = args.layers;
     options.fullscreen = args.fullscreen;
     options.size = args.size;
     options.exit_after_frames = args.exit_after_frames;

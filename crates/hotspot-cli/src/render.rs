@@ -107,6 +107,10 @@ pub struct RenderArgs {
     /// A view script (scripts/views/NAME.rhai): it sets the scope, metric, palette and camera.
     #[arg(long)]
     pub view: Option<PathBuf>,
+    /// A GeoJSON file drawn over the cells (lines, polygon outlines, points, labels from a
+    /// `name` property); repeat for more. A file that cannot be used is an error.
+    #[arg(long = "layer", value_name = "FILE")]
+    pub layers: Vec<PathBuf>,
     /// Leave out the street lines and names (drawn from district scale down by default).
     #[arg(long)]
     pub no_streets: bool,
@@ -278,6 +282,12 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         ..Default::default()
     });
     map.set_opacity(args.cell_opacity);
+    let layers = args
+        .layers
+        .iter()
+        .map(|p| hotspot_present::read_geojson(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    map.set_overlays(&layers)?;
     let shown = present(map, &result, metric, &palette, highlight)?;
     if let Some(h) = &shown.legend.highlight {
         eprintln!("note: {h}");

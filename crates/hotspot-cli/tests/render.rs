@@ -511,4 +511,56 @@ fn streets_and_their_names_lie_under_a_drilled_micro_block_view() {
             Tolerance::default(),
         );
     }
+
+    // A user's GeoJSON layer over the cells: a line along State St, a station point and a
+    // polygon, in the layer accent colour (dark theme: #4dd1e0).
+    let layer = dir.path().join("mine.geojson");
+    std::fs::write(
+        &layer,
+        r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"My route"},
+           "geometry":{"type":"LineString","coordinates":[[-87.6278,41.8770],[-87.6278,41.8860]]}},
+          {"type":"Feature","properties":{"name":"Station"},
+           "geometry":{"type":"Point","coordinates":[-87.6310,41.8800]}},
+          {"type":"Feature","properties":{},
+           "geometry":{"type":"Polygon","coordinates":[[[-87.634,41.878],[-87.630,41.878],[-87.630,41.882],[-87.634,41.882],[-87.634,41.878]]]}}
+        ]}"#,
+    )
+    .expect("write");
+    let layer_arg = layer.to_string_lossy().into_owned();
+    let img = render("layer", &["--layer", &layer_arg]);
+    let accent = [0x4d, 0xd1, 0xe0];
+    let near = img
+        .rgba
+        .chunks_exact(4)
+        .filter(|p| (0..3).all(|k| p[k].abs_diff(accent[k]) <= 12))
+        .count();
+    assert!(near > 200, "{near} pixels in the layer colour");
+    // A bad layer: an error naming the file and the feature, no picture.
+    let bad = dir.path().join("bad.geojson");
+    std::fs::write(
+        &bad,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":7,"properties":{},"geometry":{"type":"LineString","coordinates":[[-87.6,41.8]]}}]}"#,
+    )
+    .expect("write");
+    let out = dir.path().join("bad.png");
+    let o = hotspot(
+        &lake,
+        &[
+            "render",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+            "--layer",
+            bad.to_str().expect("utf-8 path"),
+            "--adapter",
+            "software",
+        ],
+    );
+    assert!(!o.status.success());
+    let err = text(&o);
+    assert!(
+        err.contains("bad.geojson") && err.contains("feature 0 (id 7)"),
+        "{err}"
+    );
+    assert!(!out.exists());
 }

@@ -91,6 +91,57 @@ pub struct Street {
     pub line: Vec<DVec2>,
 }
 
+/// A user's layer (a GeoJSON file, read above the renderer): lines, polygon rings and points
+/// as (latitude, longitude), with labels.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OverlayLayer {
+    /// Its name (the file's stem).
+    pub name: String,
+    pub lines: Vec<Vec<(f64, f64)>>,
+    /// Polygon rings (closed: the first position repeated last, as GeoJSON writes them).
+    pub rings: Vec<Vec<(f64, f64)>>,
+    pub points: Vec<(f64, f64)>,
+    pub labels: Vec<((f64, f64), String)>,
+}
+
+impl OverlayLayer {
+    /// Whether it has nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.rings.is_empty() && self.points.is_empty()
+    }
+}
+
+/// Point markers: an octagon fan per point, its rim vertices' normals unit vectors, so the
+/// line shader draws it `half_width` pixels in radius at every zoom.
+pub fn point_markers(points: &[DVec2], origin: DVec2) -> LineMesh {
+    let mut vertices = Vec::with_capacity(points.len() * 9);
+    let mut indices = Vec::with_capacity(points.len() * 24);
+    for p in points {
+        let c = *p - origin;
+        let pos = [c.x as f32, c.y as f32];
+        let base = vertices.len() as u32;
+        vertices.push(LineVertex {
+            pos,
+            normal: [0.0, 0.0],
+        });
+        for k in 0..8 {
+            let a = std::f32::consts::TAU * k as f32 / 8.0;
+            vertices.push(LineVertex {
+                pos,
+                normal: [a.cos(), a.sin()],
+            });
+        }
+        for k in 0..8u32 {
+            indices.extend([base, base + 1 + k, base + 1 + (k + 1) % 8]);
+        }
+    }
+    LineMesh {
+        origin,
+        vertices,
+        indices,
+    }
+}
+
 /// A street polyline as the lake holds it (see `gold/context/streets`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreetInput {

@@ -17,6 +17,13 @@ pub(super) enum UserEvent {
     QueryDone,
     Geometry(u8, Result<Arc<CellGeometry>, String>),
     Context(Result<ContextLayers, String>),
+    /// Users' layer files read: each file with its layer or why it could not be used.
+    Layers(
+        Vec<(
+            std::path::PathBuf,
+            Result<hotspot_render::OverlayLayer, String>,
+        )>,
+    ),
 }
 
 fn ms(t: Instant) -> f64 {
@@ -84,5 +91,24 @@ pub(super) fn context(engine: Engine, proxy: EventLoopProxy<UserEvent>) -> Resul
         let result = hotspot_present::context_layers(&engine).map_err(|e| e.to_string());
         tracing::info!("context layers built in {:.0} ms", ms(t));
         let _ = proxy.send_event(UserEvent::Context(result));
+    })
+}
+
+/// Reads users' GeoJSON layer files and reports [`UserEvent::Layers`].
+pub(super) fn layers(
+    paths: Vec<std::path::PathBuf>,
+    proxy: EventLoopProxy<UserEvent>,
+) -> Result<(), String> {
+    spawn("hotspot-layers".into(), move || {
+        let t = Instant::now();
+        let read: Vec<_> = paths
+            .into_iter()
+            .map(|p| {
+                let r = hotspot_present::read_geojson(&p).map_err(|e| e.to_string());
+                (p, r)
+            })
+            .collect();
+        tracing::info!("{} layer file(s) read in {:.0} ms", read.len(), ms(t));
+        let _ = proxy.send_event(UserEvent::Layers(read));
     })
 }

@@ -62,6 +62,8 @@ pub struct ConsoleOptions {
     pub screenshot: Option<PathBuf>,
     /// The settings file (default: [`Settings::default_path`]).
     pub settings_path: Option<PathBuf>,
+    /// GeoJSON layers drawn over the cells (`--layer FILE`).
+    pub layers: Vec<PathBuf>,
     /// When the process started, for the startup figure.
     pub started: Instant,
 }
@@ -78,6 +80,7 @@ impl ConsoleOptions {
             exit_after_frames: None,
             screenshot: None,
             settings_path: Settings::default_path(),
+            layers: Vec::new(),
             started: Instant::now(),
         }
     }
@@ -160,6 +163,8 @@ struct App {
     fly_selected: Option<u64>,
     context_started: bool,
     context_done: bool,
+    /// The last good version of each layer file (a file that fails to load keeps it).
+    overlays: std::collections::BTreeMap<PathBuf, hotspot_render::OverlayLayer>,
     // Timing.
     last_frame: Instant,
     egui_deadline: Option<Instant>,
@@ -206,6 +211,7 @@ impl App {
             labels: Vec::new(),
             fly_selected: None,
             context_started: false,
+            overlays: Default::default(),
             context_done: false,
             last_frame: Instant::now(),
             egui_deadline: None,
@@ -304,6 +310,11 @@ impl App {
             tracing::warn!("context layers: {e}");
             self.context_done = true;
         }
+        if !self.options.layers.is_empty()
+            && let Err(e) = loader::layers(self.options.layers.clone(), self.proxy.clone())
+        {
+            tracing::warn!("layers: {e}");
+        }
     }
 
     /// Builds a resolution's geometry on a thread (once).
@@ -350,6 +361,34 @@ impl App {
             .is_some_and(|g| g.map.geometry(res).is_none())
         {
             self.request_geometry(res);
+        }
+    }
+
+    /// Users' layer files read: the good ones replace their previous version, a bad one keeps
+    /// its last good version on the map and says why in the status line.
+    fn on_layers(&mut self, read: Vec<(PathBuf, Result<hotspot_render::OverlayLayer, String>)>) {
+        let mut errors = Vec::new();
+        for (path, r) in read {
+            match r {
+                Ok(layer) => {
+                    self.overlays.insert(path, layer);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let layers: Vec<hotspot_render::OverlayLayer> = self.overlays.values().cloned().collect();
+        if let Some(gfx) = self.gfx.as_mut()
+            && let Err(e) = gfx.map.set_overlays(&layers)
+        {
+            errors.push(format!("layers: {e}"));
+        }
+        if !errors.is_empty() {
+            for e in &errors {
+                tracing::warn!("layer: {e}");
+            }
+            if let Some(ctl) = self.ctl.as_mut() {
+                ctl.set_status(format!("Layer not shown: {}", errors.join("; ")));
+            }
         }
     }
 
@@ -521,6 +560,7 @@ impl ApplicationHandler<UserEvent> for App {
                     Err(e) => tracing::warn!("context layers: {e}"),
                 }
             }
+            UserEvent::Layers(read) => self.on_layers(read),
         }
         self.submit_query();
         self.request_redraw();

@@ -4,11 +4,13 @@
 use glam::DVec2;
 
 use super::style::ContextVisibility;
-use super::{ContextGpu, MapLabel, MapRenderer};
+use super::{ContextGpu, MapLabel, MapRenderer, OverlayGpu};
 use crate::RenderError;
 use crate::context::{
-    ContextLayers, cell_outline, fill_polygons, polygon_rings, stroke_polylines, stroke_rings,
+    ContextLayers, OverlayLayer, cell_outline, fill_polygons, point_markers, polygon_rings,
+    stroke_polylines, stroke_rings,
 };
+use crate::mercator::project;
 
 /// Mercator metres per physical pixel below which arterials are drawn (about district scale
 /// in Chicago: 12 ground metres a pixel).
@@ -109,6 +111,40 @@ impl MapRenderer {
         Ok(())
     }
 
+    /// Shows users' layers (GeoJSON files read above the renderer) over the cells, replacing
+    /// the ones shown before; an empty slice removes them.
+    pub fn set_overlays(&mut self, layers: &[OverlayLayer]) -> Result<(), RenderError> {
+        let proj = |pts: &[(f64, f64)]| -> Vec<DVec2> {
+            pts.iter().map(|(la, lo)| project(*la, *lo)).collect()
+        };
+        let lines: Vec<Vec<DVec2>> = layers
+            .iter()
+            .flat_map(|l| l.lines.iter().chain(&l.rings))
+            .map(|p| proj(p))
+            .collect();
+        let points: Vec<DVec2> = layers.iter().flat_map(|l| proj(&l.points)).collect();
+        let origin = lines
+            .first()
+            .and_then(|l| l.first())
+            .or(points.first())
+            .map_or(DVec2::ZERO, |p| p.round());
+        let mesh = stroke_polylines(lines.iter().map(Vec::as_slice), origin)?;
+        let markers = point_markers(&points, origin);
+        self.overlay_gpu = OverlayGpu {
+            line_halo: Some(self.upload_mesh(&mesh, "layer halo")),
+            lines: Some(self.upload_mesh(&mesh, "layer lines")),
+            marker_halo: Some(self.upload_mesh(&markers, "layer marker halo")),
+            markers: Some(self.upload_mesh(&markers, "layer markers")),
+            labels: layers
+                .iter()
+                .flat_map(|l| &l.labels)
+                .map(|((la, lo), t)| (project(*la, *lo), t.clone()))
+                .collect(),
+        };
+        self.dirty = true;
+        Ok(())
+    }
+
     /// The context layers, if set.
     pub fn context(&self) -> Option<&ContextLayers> {
         self.context.as_ref()
@@ -161,6 +197,20 @@ impl MapRenderer {
         }
         if self.visibility.streets {
             self.street_labels(ctx, &mut out);
+        }
+        // Users' own labels rank between the area names and the streets.
+        for (k, (p, text)) in self.overlay_gpu.labels.iter().enumerate() {
+            let pos = self.camera.world_to_screen(*p);
+            if pos.x < 0.0 || pos.y < 0.0 || pos.x > w || pos.y > h {
+                continue;
+            }
+            out.push(MapLabel {
+                text: text.clone(),
+                pos: pos + DVec2::new(0.0, -14.0 * self.camera.scale_factor),
+                priority: (1u32 << 28) + (1 << 27) + (1 << 26) - (k as u32).min(1 << 25),
+                major: false,
+                along: None,
+            });
         }
         out.sort_by_key(|l| std::cmp::Reverse(l.priority));
         out

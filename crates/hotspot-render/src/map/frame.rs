@@ -182,6 +182,22 @@ impl MapRenderer {
         {
             self.write_line_uniform(m, 0.8 * sf, [fg[0], fg[1], fg[2], 0.8]);
         }
+        {
+            // Users' layers in an accent colour the palettes do not use, over a halo.
+            let o = &self.overlay_gpu;
+            let bg = rgba_f(theme.background());
+            let accent = theme.overlay();
+            for (mesh, half, colour) in [
+                (&o.line_halo, 2.4, [bg[0], bg[1], bg[2], 0.7]),
+                (&o.lines, 1.1, accent),
+                (&o.marker_halo, 5.5, [bg[0], bg[1], bg[2], 0.85]),
+                (&o.markers, 4.0, accent),
+            ] {
+                if let Some(m) = mesh {
+                    self.write_line_uniform(m, half * sf, colour);
+                }
+            }
+        }
         if let Some(m) = &self.hover_mesh {
             self.write_line_uniform(m, 1.0 * sf, theme.hover());
         }
@@ -258,6 +274,10 @@ impl MapRenderer {
         }
         if v.footprint {
             self.draw_mesh(pass, g.footprint_line.as_ref());
+        }
+        let o = &self.overlay_gpu;
+        for m in [&o.line_halo, &o.lines, &o.marker_halo, &o.markers] {
+            self.draw_mesh(pass, m.as_ref());
         }
         self.draw_mesh(pass, self.hover_mesh.as_ref());
         self.draw_mesh(pass, self.selected_halo.as_ref());

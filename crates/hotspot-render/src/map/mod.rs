@@ -95,6 +95,18 @@ struct ContextGpu {
     minor: Option<GpuMesh>,
 }
 
+/// Users' layers on the GPU: their lines and rings, their point markers (each with a halo),
+/// and their labels.
+#[derive(Default)]
+struct OverlayGpu {
+    line_halo: Option<GpuMesh>,
+    lines: Option<GpuMesh>,
+    marker_halo: Option<GpuMesh>,
+    markers: Option<GpuMesh>,
+    /// (Mercator position, text).
+    labels: Vec<(DVec2, String)>,
+}
+
 /// The GPU map renderer. See the module docs.
 pub struct MapRenderer {
     device: wgpu::Device,
@@ -126,6 +138,7 @@ pub struct MapRenderer {
     selected_mesh: Option<GpuMesh>,
     context: Option<ContextLayers>,
     context_gpu: ContextGpu,
+    overlay_gpu: OverlayGpu,
     visibility: ContextVisibility,
     /// The camera; changing it makes [`MapRenderer::needs_redraw`] true.
     pub camera: Camera,
@@ -274,6 +287,7 @@ impl MapRenderer {
             selected_mesh: None,
             context: None,
             context_gpu: ContextGpu::default(),
+            overlay_gpu: OverlayGpu::default(),
             visibility: ContextVisibility::default(),
             camera: Camera::default(),
             dirty: true,

@@ -48,6 +48,13 @@ impl Theme {
     pub(super) fn hover(self) -> [f32; 4] {
         Self::with_alpha(self.foreground(), 1.0)
     }
+    /// Users' layers: a cyan no palette uses (sRGB, opaque).
+    pub(super) fn overlay(self) -> [f32; 4] {
+        match self {
+            Theme::Dark => [0.30, 0.82, 0.88, 1.0],
+            Theme::Light => [0.0, 0.45, 0.55, 1.0],
+        }
+    }
     pub(super) fn selected_halo(self) -> [f32; 4] {
         match self {
             Theme::Dark => [0.0, 0.0, 0.0, 0.75],
