@@ -117,6 +117,12 @@ pub struct RenderArgs {
     /// Community-area outlines too (a view's `context` setting also turns them on).
     #[arg(long)]
     pub community_areas: bool,
+    /// Ward outlines and names.
+    #[arg(long)]
+    pub wards: bool,
+    /// Police-beat outlines (named from district scale down).
+    #[arg(long)]
+    pub beats: bool,
     /// Cell opacity, 0.2–1 (lower shows more of the streets under the cells).
     #[arg(long, default_value_t = 0.92, value_parser = parse_opacity)]
     pub cell_opacity: f32,
@@ -279,6 +285,8 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         streets: !args.no_streets && context.is_none_or(|c| c.streets),
         districts: context.is_none_or(|c| c.districts),
         community_areas: args.community_areas || context.is_some_and(|c| c.community_areas),
+        wards: args.wards || context.is_some_and(|c| c.wards),
+        beats: args.beats || context.is_some_and(|c| c.beats),
         ..Default::default()
     });
     map.set_opacity(args.cell_opacity);

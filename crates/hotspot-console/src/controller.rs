@@ -360,6 +360,8 @@ impl Controller {
                     self.settings.show_streets = c.streets;
                     self.settings.show_districts = c.districts;
                     self.settings.show_community_areas = c.community_areas;
+                    self.settings.show_wards = c.wards;
+                    self.settings.show_beats = c.beats;
                     effects.push(Effect::ContextChanged);
                 }
                 if let Some(e) = spec.scope.emerging {
@@ -538,6 +540,16 @@ impl Controller {
             }
             Action::ShowStreets(b) => {
                 self.settings.show_streets = *b;
+                self.save_settings();
+                vec![Effect::ContextChanged]
+            }
+            Action::ShowWards(b) => {
+                self.settings.show_wards = *b;
+                self.save_settings();
+                vec![Effect::ContextChanged]
+            }
+            Action::ShowBeats(b) => {
+                self.settings.show_beats = *b;
                 self.save_settings();
                 vec![Effect::ContextChanged]
             }

@@ -181,6 +181,11 @@ pub struct Settings {
     /// Street lines and names under the cells (from the lake's street skeleton).
     #[serde(default = "yes")]
     pub show_streets: bool,
+    /// Ward and police-beat outlines (from the lake's area table).
+    #[serde(default)]
+    pub show_wards: bool,
+    #[serde(default)]
+    pub show_beats: bool,
     /// How opaque the cells are (0.2–1), so streets show through.
     #[serde(default = "default_cell_opacity")]
     pub cell_opacity: f32,
@@ -207,6 +212,8 @@ impl Default for Settings {
             show_districts: true,
             show_community_areas: false,
             show_streets: true,
+            show_wards: false,
+            show_beats: false,
             cell_opacity: default_cell_opacity(),
         }
     }

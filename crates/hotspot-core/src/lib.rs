@@ -11,6 +11,7 @@
 //! progress interface ([`progress`]). It must stay light: no polars, no GPU, no GUI.
 
 pub mod csv;
+pub mod dissolve;
 pub mod fmt;
 pub mod geo;
 pub mod h3bits;

@@ -151,6 +151,7 @@ fn check_tables(lake: &Lake, m: &Manifest, report: &mut Report) {
         }
     }
     check(lake.streets(), None, REBUILD);
+    check(lake.areas(), None, REBUILD);
     for res in RESOLUTIONS {
         let cells = m
             .build

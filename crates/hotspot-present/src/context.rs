@@ -2,7 +2,7 @@
 //! street skeleton) of a lake: outlines dissolved by the renderer from the cells the scope
 //! engine picks, streets as the lake's build derived them.
 
-use hotspot_render::{ContextLayers, RenderError, StreetInput};
+use hotspot_render::{AreaInput, ContextLayers, RenderError, StreetInput};
 use hotspot_scope::{Engine, ScopeError};
 
 /// Why the context layers could not be built.
@@ -15,7 +15,8 @@ pub enum ContextError {
 }
 
 /// The context layers of `engine`'s lake: [`Engine::context_cells`] dissolved by
-/// [`ContextLayers::from_cells`], with [`Engine::streets`].
+/// [`ContextLayers::from_cells`], with [`Engine::streets`] and the ward and beat outlines of
+/// [`Engine::areas`].
 pub fn context_layers(engine: &Engine) -> Result<ContextLayers, ContextError> {
     let cells = engine.context_cells()?;
     let streets = engine
@@ -29,5 +30,19 @@ pub fn context_layers(engine: &Engine) -> Result<ContextLayers, ContextError> {
             points: s.points.clone(),
         })
         .collect();
-    Ok(ContextLayers::from_cells(&cells)?.with_streets(streets))
+    let areas = engine
+        .areas()
+        .iter()
+        .map(|a| AreaInput {
+            kind: a.kind.clone(),
+            code: a.code,
+            name: a.name.clone(),
+            polygon: a.polygon,
+            ring: a.ring,
+            points: a.points.clone(),
+        })
+        .collect();
+    Ok(ContextLayers::from_cells(&cells)?
+        .with_streets(streets)
+        .with_areas(areas))
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use glam::DVec2;
-use h3o::{CellIndex, Resolution, geom::SolventBuilder};
+use h3o::{CellIndex, Resolution};
 use lyon::math::point;
 use lyon::path::Path;
 use lyon::tessellation::{
@@ -54,8 +54,8 @@ fn ring_centroid(r: &[DVec2]) -> Option<DVec2> {
 /// One district or community area.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
-    /// District or community-area number.
-    pub id: u8,
+    /// District, community-area, ward or beat number.
+    pub id: u16,
     /// The label drawn on the map.
     pub name: String,
     /// Dissolved outline, largest polygon first.
@@ -74,6 +74,9 @@ pub struct ContextLayers {
     pub footprint: Vec<Polygon>,
     pub districts: Vec<Region>,
     pub community_areas: Vec<Region>,
+    /// Ward and beat outlines, as the lake's build dissolved them (`gold/context/areas`).
+    pub wards: Vec<Region>,
+    pub beats: Vec<Region>,
     /// Street polylines, busiest first.
     pub streets: Vec<Street>,
 }
@@ -155,6 +158,20 @@ pub struct StreetInput {
     pub points: Vec<(f64, f64)>,
 }
 
+/// One outline ring of a named area as the lake holds it (see `gold/context/areas`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AreaInput {
+    /// `district`, `beat`, `ward` or `community_area`.
+    pub kind: String,
+    pub code: u16,
+    pub name: String,
+    pub polygon: u32,
+    /// 0 the exterior, then its holes.
+    pub ring: u32,
+    /// Closed ring as (latitude, longitude).
+    pub points: Vec<(f64, f64)>,
+}
+
 /// The share of streets (by their total blocks) drawn as arterials.
 const ARTERIAL_SHARE: f64 = 0.12;
 /// A street needs at least this many blocks in the lake to be an arterial.
@@ -165,45 +182,20 @@ const FOOTPRINT_MIN_HOLE_CELLS: f64 = 40.0;
 /// Region polygons smaller than this many r10 cells are not drawn (modal-label noise).
 const REGION_MIN_POLYGON_CELLS: f64 = 4.0;
 
-fn dissolve(mut cells: Vec<CellIndex>) -> Result<Vec<Polygon>, RenderError> {
-    if cells.is_empty() {
-        // h3o dissolves an empty set into the whole world.
-        return Ok(Vec::new());
-    }
-    cells.sort_unstable();
-    cells.dedup();
-    let finest = cells
-        .iter()
-        .map(|c| c.resolution())
-        .max()
-        .unwrap_or(Resolution::Ten);
-    CellIndex::compact(&mut cells).map_err(|e| RenderError::Dissolve(e.to_string()))?;
-    let mp = SolventBuilder::new()
-        .enable_heterogeneous_support(finest)
-        .build()
-        .dissolve(cells)
-        .map_err(|e| RenderError::Dissolve(e.to_string()))?;
-    Ok(mp
-        .0
-        .iter()
-        .map(|p| Polygon {
-            exterior: ring_from(p.exterior().0.iter().map(|c| (c.y, c.x))),
-            holes: p
-                .interiors()
-                .iter()
-                .map(|h| ring_from(h.0.iter().map(|c| (c.y, c.x))))
-                .collect(),
-        })
-        .collect())
-}
-
-/// A projected ring from (lat, lon) degrees, without the closing point.
-fn ring_from(coords: impl Iterator<Item = (f64, f64)>) -> Vec<DVec2> {
-    let mut pts: Vec<DVec2> = coords.map(|(lat, lon)| project(lat, lon)).collect();
-    if pts.len() > 1 && pts.first() == pts.last() {
-        pts.pop();
-    }
-    pts
+fn dissolve(cells: Vec<CellIndex>) -> Result<Vec<Polygon>, RenderError> {
+    let project_ring = |r: &[(f64, f64)]| -> Vec<DVec2> {
+        r.iter().map(|(lat, lon)| project(*lat, *lon)).collect()
+    };
+    Ok(
+        hotspot_core::dissolve::dissolve(cells.into_iter().map(u64::from))
+            .map_err(RenderError::Dissolve)?
+            .iter()
+            .map(|p| Polygon {
+                exterior: project_ring(&p.exterior),
+                holes: p.holes.iter().map(|h| project_ring(h)).collect(),
+            })
+            .collect(),
+    )
 }
 
 /// Mean projected area of an r10 cell near `lat` (m² of Web Mercator).
@@ -245,7 +237,7 @@ fn build_regions(
             }
         }
         out.push(Region {
-            id,
+            id: u16::from(id),
             name: name(id),
             polygons: kept,
             anchor: unproject(anchor),
@@ -301,6 +293,8 @@ impl ContextLayers {
                 min_poly,
             )?,
             streets: Vec::new(),
+            wards: Vec::new(),
+            beats: Vec::new(),
         })
     }
 
@@ -355,6 +349,61 @@ impl ContextLayers {
             .collect();
         streets.sort_by_key(|s| std::cmp::Reverse(s.incidents));
         self.streets = streets;
+        self
+    }
+
+    /// Adds the ward and beat outlines of the lake's area table (the district and
+    /// community-area outlines are dissolved from the cells already). Each area's label goes
+    /// at the centroid of its largest polygon.
+    pub fn with_areas(mut self, rings: Vec<AreaInput>) -> Self {
+        let lat = rings
+            .first()
+            .and_then(|r| r.points.first())
+            .map_or(41.88, |p| p.0);
+        let cell_area = r10_projected_area(lat);
+        let mut by_area: BTreeMap<(String, u16), (String, BTreeMap<u32, Polygon>)> =
+            BTreeMap::new();
+        for r in rings {
+            if r.kind != "ward" && r.kind != "beat" {
+                continue;
+            }
+            let mut pts: Vec<DVec2> = r.points.iter().map(|(la, lo)| project(*la, *lo)).collect();
+            if pts.len() > 1 && pts.first() == pts.last() {
+                pts.pop();
+            }
+            let entry = by_area
+                .entry((r.kind, r.code))
+                .or_insert_with(|| (r.name, BTreeMap::new()));
+            let poly = entry.1.entry(r.polygon).or_default();
+            if r.ring == 0 {
+                poly.exterior = pts;
+            } else {
+                poly.holes.push(pts);
+            }
+        }
+        for ((kind, code), (name, polys)) in by_area {
+            let mut polygons: Vec<Polygon> = polys
+                .into_values()
+                .filter(|p| p.exterior.len() >= 3)
+                .collect();
+            polygons.sort_by(|a, b| b.area().total_cmp(&a.area()));
+            let Some(anchor) = polygons.first().and_then(|p| ring_centroid(&p.exterior)) else {
+                continue;
+            };
+            let area: f64 = polygons.iter().map(Polygon::area).sum();
+            let region = Region {
+                id: code,
+                name,
+                polygons,
+                anchor: unproject(anchor),
+                cells: (area / cell_area).round() as usize,
+            };
+            if kind == "ward" {
+                self.wards.push(region);
+            } else {
+                self.beats.push(region);
+            }
+        }
         self
     }
 

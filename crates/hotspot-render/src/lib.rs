@@ -31,7 +31,7 @@ pub mod palette;
 pub mod target;
 
 pub use camera::{Camera, default_zoom};
-pub use context::{ContextLayers, OverlayLayer, Street, StreetInput};
+pub use context::{AreaInput, ContextLayers, OverlayLayer, Street, StreetInput};
 pub use error::RenderError;
 pub use geometry::CellGeometry;
 pub use gpu::{AdapterPreference, Gpu};

@@ -158,7 +158,7 @@ fn context_layers_from_quadrants() {
     let ctx = ContextLayers::from_r10(&input).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ctx.footprint.len(), 1, "one footprint polygon");
     assert!(ctx.footprint[0].holes.is_empty());
-    let ids: Vec<u8> = ctx.districts.iter().map(|r| r.id).collect();
+    let ids: Vec<u16> = ctx.districts.iter().map(|r| r.id).collect();
     assert_eq!(ids, vec![1, 2, 12, 18]);
     assert_eq!(ctx.districts[0].name, "District 1 (Central)");
     assert_eq!(
@@ -170,18 +170,19 @@ fn context_layers_from_quadrants() {
     );
     let by_cell: CellMap<u8> = input.iter().map(|(c, d, _)| (*c, d.unwrap_or(0))).collect();
     for r in &ctx.districts {
+        let id = u8::try_from(r.id).expect("a district number");
         // The anchor lies on one of the district's own cells.
         let cell = h3o::LatLng::new(r.anchor.0, r.anchor.1)
             .map(|ll| u64::from(ll.to_cell(h3o::Resolution::Ten)))
             .unwrap_or(0);
-        assert_eq!(by_cell.get(&cell), Some(&r.id), "{}", r.name);
+        assert_eq!(by_cell.get(&cell), Some(&id), "{}", r.name);
         // Dissolved area = sum of its cells' areas (projected).
-        let cells = input.iter().filter(|c| c.1 == Some(r.id)).count();
+        let cells = input.iter().filter(|c| c.1 == Some(id)).count();
         assert_eq!(cells, r.cells);
         let area: f64 = r.polygons.iter().map(|p| p.area()).sum();
         let expected: f64 = input
             .iter()
-            .filter(|c| c.1 == Some(r.id))
+            .filter(|c| c.1 == Some(id))
             .filter_map(|c| h3o::CellIndex::try_from(c.0).ok())
             .map(|c| projected_area(c.area_m2(), h3o::LatLng::from(c).lat()))
             .sum();
@@ -213,14 +214,14 @@ fn context_layers_from_a_coarser_coverage_fill_down() {
     // 19 r8 cells, alternately districts 1 and 18: 10 and 9 of them, 49 r10 children each.
     assert_eq!(r8.len(), 19);
     assert_eq!(a.districts.len(), 2);
-    let cells_of = |id: u8| a.districts.iter().find(|d| d.id == id).map(|d| d.cells);
+    let cells_of = |id: u16| a.districts.iter().find(|d| d.id == id).map(|d| d.cells);
     assert_eq!(cells_of(1), Some(10 * 49));
     assert_eq!(cells_of(18), Some(9 * 49));
     // Each district's outline encloses exactly its cells' area (projected, in m²).
     for d in &a.districts {
         let expected: f64 = fine
             .iter()
-            .filter(|c| c.1 == Some(d.id))
+            .filter(|c| c.1.map(u16::from) == Some(d.id))
             .map(|c| {
                 let cell = h3o::CellIndex::try_from(c.0).unwrap_or_else(|e| panic!("{e}"));
                 projected_area(cell.area_m2(), h3o::LatLng::from(cell).lat())
@@ -266,6 +267,70 @@ fn context_layers_from_the_sample() {
         let cell = h3o::LatLng::new(r.anchor.0, r.anchor.1)
             .map(|ll| u64::from(ll.to_cell(h3o::Resolution::Ten)))
             .unwrap_or(0);
-        assert_eq!(modal.get(&cell), Some(&r.id), "{} anchor", r.name);
+        assert_eq!(
+            modal.get(&cell).copied().map(u16::from),
+            Some(r.id),
+            "{} anchor",
+            r.name
+        );
     }
+}
+
+#[test]
+fn ward_and_beat_outlines_come_from_the_lakes_area_rings() {
+    use hotspot_render::AreaInput;
+    // Ward 42: a disk of seven r9 cells less its centre (a ring with a hole); beat 111: one cell.
+    let centre = h3o::LatLng::new(41.8827, -87.6233)
+        .expect("point")
+        .to_cell(h3o::Resolution::Nine);
+    let ring: Vec<u64> = centre
+        .grid_disk::<Vec<_>>(1)
+        .into_iter()
+        .filter(|c| *c != centre)
+        .map(u64::from)
+        .collect();
+    let mut input = Vec::new();
+    for (kind, code, name, cells) in [
+        ("ward", 42u16, "Ward 42", ring.clone()),
+        ("beat", 111, "Beat 0111", vec![u64::from(centre)]),
+        ("district", 1, "District 1 (Central)", ring.clone()),
+    ] {
+        let polys = hotspot_core::dissolve::dissolve(cells).unwrap_or_else(|e| panic!("{e}"));
+        for (p, poly) in polys.iter().enumerate() {
+            for (r, pts) in std::iter::once(&poly.exterior)
+                .chain(&poly.holes)
+                .enumerate()
+            {
+                let mut points = pts.clone();
+                points.push(points[0]);
+                input.push(AreaInput {
+                    kind: kind.into(),
+                    code,
+                    name: name.into(),
+                    polygon: p as u32,
+                    ring: r as u32,
+                    points,
+                });
+            }
+        }
+    }
+    let ctx = ContextLayers::default().with_areas(input);
+    // Districts come from the cells, not from the lake's rings.
+    assert!(ctx.districts.is_empty());
+    assert_eq!(ctx.wards.len(), 1);
+    assert_eq!(ctx.beats.len(), 1);
+    let ward = &ctx.wards[0];
+    assert_eq!((ward.id, ward.name.as_str()), (42, "Ward 42"));
+    assert_eq!(ward.polygons.len(), 1);
+    assert_eq!(ward.polygons[0].holes.len(), 1);
+    // Six cells' projected area, the hole left out.
+    let cell = h3o::CellIndex::try_from(ring[0]).unwrap_or_else(|e| panic!("{e}"));
+    let one = projected_area(cell.area_m2(), 41.8827);
+    let area = ward.polygons[0].area();
+    assert!(
+        (area / (6.0 * one) - 1.0).abs() < 0.02,
+        "{area} vs {}",
+        6.0 * one
+    );
+    assert_eq!(ctx.beats[0].name, "Beat 0111");
 }

@@ -1,4 +1,5 @@
-//! The lake's street skeleton (`gold/context/streets`), as the map's context layer reads it.
+//! The lake's context tables as the map reads them: the street skeleton
+//! (`gold/context/streets`) and the outlines of named areas (`gold/context/areas`).
 
 use std::path::Path;
 
@@ -78,6 +79,59 @@ pub fn read_streets(path: &Path) -> Result<Vec<StreetLine>> {
             to_block: u32::try_from(to[i]).unwrap_or(u32::MAX),
             incidents: incidents[i],
             points,
+        });
+    }
+    Ok(out)
+}
+
+/// One outline ring of a police district, beat, ward or community area.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AreaRing {
+    /// `district`, `beat`, `ward` or `community_area`.
+    pub kind: String,
+    pub code: u16,
+    pub name: String,
+    pub polygon: u32,
+    /// 0 the exterior, then its holes.
+    pub ring: u32,
+    /// Closed ring as (latitude, longitude).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Reads the areas table; a lake built before area outlines were stored has none (empty).
+pub fn read_areas(path: &Path) -> Result<Vec<AreaRing>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let cols = ["kind", "code", "name", "polygon", "ring", "lat", "lon"];
+    let t = Table::read(path, &cols)?;
+    let kind = t.strings("kind")?;
+    let name = t.strings("name")?;
+    let code = t.uint_required("code")?;
+    let polygon = t.uint_required("polygon")?;
+    let ring = t.uint_required("ring")?;
+    let lat = t.f64_lists("lat", MAX_STREET_VERTICES)?;
+    let lon = t.f64_lists("lon", MAX_STREET_VERTICES)?;
+    let mut out = Vec::with_capacity(t.len());
+    for i in 0..t.len() {
+        if lat[i].len() != lon[i].len() {
+            return Err(ScopeError::column(
+                path,
+                "lon",
+                format!(
+                    "row {i} has {} latitudes and {} longitudes",
+                    lat[i].len(),
+                    lon[i].len()
+                ),
+            ));
+        }
+        out.push(AreaRing {
+            kind: kind[i].clone().unwrap_or_default(),
+            code: u16::try_from(code[i]).unwrap_or(u16::MAX),
+            name: name[i].clone().unwrap_or_default(),
+            polygon: u32::try_from(polygon[i]).unwrap_or(u32::MAX),
+            ring: u32::try_from(ring[i]).unwrap_or(u32::MAX),
+            points: lat[i].iter().copied().zip(lon[i].iter().copied()).collect(),
         });
     }
     Ok(out)

@@ -61,6 +61,8 @@ pub struct ViewContext {
     pub streets: bool,
     pub districts: bool,
     pub community_areas: bool,
+    pub wards: bool,
+    pub beats: bool,
 }
 
 /// A period as a view script states it, before the lake's date range is known.
@@ -401,6 +403,8 @@ fn context_value(d: &Dynamic) -> Result<ViewContext, String> {
         streets: opt_bool(&m, "streets", what)?.unwrap_or(true),
         districts: true,
         community_areas: false,
+        wards: false,
+        beats: false,
     };
     if let Some(a) = field(&m, "areas") {
         let areas = strings(a, "`context`: `areas`")?;
@@ -414,9 +418,11 @@ fn context_value(d: &Dynamic) -> Result<ViewContext, String> {
             {
                 "district" | "districts" => c.districts = true,
                 "community_area" | "community_areas" => c.community_areas = true,
+                "ward" | "wards" => c.wards = true,
+                "beat" | "beats" => c.beats = true,
                 other => {
                     return Err(format!(
-                        "{what}: `{other}` is not an area layer; use \"district\" or \"community_area\""
+                        "{what}: `{other}` is not an area layer; use \"district\", \"community_area\", \"ward\" or \"beat\""
                     ));
                 }
             }
@@ -737,20 +743,24 @@ mod tests {
         );
         // Context layers: streets on by default, areas named.
         let v = view_of(&format!(
-            "#{{ {base}, context: #{{ areas: [\"community_area\"] }} }}"
+            "#{{ {base}, context: #{{ streets: false, areas: [\"community_area\", \"beat\"] }} }}"
         ))
         .expect("view");
         assert_eq!(
             v.context,
             Some(ViewContext {
-                streets: true,
+                streets: false,
                 districts: false,
-                community_areas: true
+                community_areas: true,
+                wards: false,
+                beats: true,
             })
         );
-        let err = view_of(&format!("#{{ {base}, context: #{{ areas: [\"beat\"] }} }}"))
-            .expect_err("beat");
-        assert!(err.contains("`beat` is not an area layer"), "{err}");
+        let err = view_of(&format!(
+            "#{{ {base}, context: #{{ areas: [\"precinct\"] }} }}"
+        ))
+        .expect_err("precinct");
+        assert!(err.contains("`precinct` is not an area layer"), "{err}");
         // Neither metric nor key: no analysis.
         assert_eq!(
             view_of(&format!("#{{ {base} }}")).expect("view").emerging,

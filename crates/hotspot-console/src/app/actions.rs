@@ -84,6 +84,8 @@ impl App {
                 districts: s.show_districts,
                 community_areas: s.show_community_areas,
                 streets: s.show_streets,
+                wards: s.show_wards,
+                beats: s.show_beats,
                 ..Default::default()
             });
             g.map.set_opacity(s.cell_opacity.clamp(0.2, 1.0));

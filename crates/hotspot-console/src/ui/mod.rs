@@ -58,6 +58,8 @@ pub enum Action {
     ShowDistricts(bool),
     ShowCommunityAreas(bool),
     ShowStreets(bool),
+    ShowWards(bool),
+    ShowBeats(bool),
     /// Cell opacity, 0.2–1.
     SetCellOpacity(f32),
 }

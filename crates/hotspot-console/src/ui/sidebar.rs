@@ -322,6 +322,20 @@ pub fn show(
     if ui.checkbox(&mut c, "Community-area outlines").changed() {
         actions.push(Action::ShowCommunityAreas(c));
     }
+    ui.horizontal(|ui| {
+        let mut w = input.settings.show_wards;
+        if ui.checkbox(&mut w, "Wards").changed() {
+            actions.push(Action::ShowWards(w));
+        }
+        let mut b = input.settings.show_beats;
+        if ui
+            .checkbox(&mut b, "Beats")
+            .on_hover_text("Police beats (named from district scale down)")
+            .changed()
+        {
+            actions.push(Action::ShowBeats(b));
+        }
+    });
     let mut st = input.settings.show_streets;
     if ui
         .checkbox(&mut st, "Streets")

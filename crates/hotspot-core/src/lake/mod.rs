@@ -208,6 +208,17 @@ impl Lake {
             .join(PART_FILE)
     }
 
+    /// `gold/context/areas/part-0.parquet`: one row per outline ring of every police district,
+    /// beat, ward and community area (`kind`, `code`, `name`, `polygon`, `ring` — 0 the
+    /// exterior — and `lat`, `lon` as `list<f64>`, closed), dissolved from the r10 cells whose
+    /// all-time modal jurisdiction it is.
+    pub fn areas(&self) -> PathBuf {
+        self.gold_dir()
+            .join("context")
+            .join("areas")
+            .join(PART_FILE)
+    }
+
     /// `gold/_manifest.json`.
     pub fn manifest_path(&self) -> PathBuf {
         self.gold_dir().join("_manifest.json")

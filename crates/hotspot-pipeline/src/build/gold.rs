@@ -34,16 +34,18 @@ pub enum TallyField {
     District,
     Ward,
     CommunityArea,
+    Beat,
 }
 
 impl TallyField {
-    pub const ALL: [TallyField; 6] = [
+    pub const ALL: [TallyField; 7] = [
         TallyField::PrimaryType,
         TallyField::Block,
         TallyField::Street,
         TallyField::District,
         TallyField::Ward,
         TallyField::CommunityArea,
+        TallyField::Beat,
     ];
 
     /// The Silver column tallied, which is also the `field` code written to the tally table.
@@ -55,13 +57,14 @@ impl TallyField {
             TallyField::District => b::DISTRICT,
             TallyField::Ward => b::WARD,
             TallyField::CommunityArea => b::COMMUNITY_AREA,
+            TallyField::Beat => b::BEAT,
         }
     }
 
     fn numeric(self) -> bool {
         matches!(
             self,
-            TallyField::District | TallyField::Ward | TallyField::CommunityArea
+            TallyField::District | TallyField::Ward | TallyField::CommunityArea | TallyField::Beat
         )
     }
 
@@ -75,7 +78,8 @@ impl TallyField {
 #[derive(Clone, Debug, Default)]
 pub struct Tallies {
     pub text: BTreeMap<TallyField, Vec<(u64, String, u32)>>,
-    pub numeric: BTreeMap<TallyField, Vec<(u64, u8, u32)>>,
+    /// Jurisdiction codes (beats reach 2535, so 16 bits).
+    pub numeric: BTreeMap<TallyField, Vec<(u64, u16, u32)>>,
 }
 
 impl Tallies {
@@ -140,7 +144,7 @@ impl Tallies {
                 continue;
             };
             if field.numeric() {
-                if let Ok(v) = v.parse::<u8>() {
+                if let Ok(v) = v.parse::<u16>() {
                     t.numeric.entry(field).or_default().push((c, v, n));
                 }
             } else {
@@ -424,13 +428,25 @@ fn tally(rows: &MonthRows, g: &FieldGroups) -> Tallies {
         .insert(TallyField::Block, text(&g.block, &rows.blocks));
     t.text
         .insert(TallyField::Street, text(&g.street, &rows.streets));
-    let numeric = |groups: &[((u64, u8), [u32; 1])]| -> Vec<(u64, u8, u32)> {
-        groups.iter().map(|((c, v), [k])| (*c, *v, *k)).collect()
+    let numeric = |groups: &[((u64, u8), [u32; 1])]| -> Vec<(u64, u16, u32)> {
+        groups
+            .iter()
+            .map(|((c, v), [k])| (*c, u16::from(*v), *k))
+            .collect()
     };
     t.numeric.insert(TallyField::District, numeric(&g.district));
     t.numeric.insert(TallyField::Ward, numeric(&g.ward));
     t.numeric
         .insert(TallyField::CommunityArea, numeric(&g.community_area));
+    let r10 = &rows.cells[RESOLUTIONS.len() - 1];
+    let beats = aggregate(rows.len(), |i| match (r10[i], rows.beat[i]) {
+        (0, _) | (_, None) => None,
+        (c, Some(v)) => Some(((c, v), [1u32])),
+    });
+    t.numeric.insert(
+        TallyField::Beat,
+        beats.iter().map(|((c, v), [k])| (*c, *v, *k)).collect(),
+    );
     t
 }
 

@@ -21,7 +21,7 @@ pub struct AllTime {
     strings: Vec<String>,
     codes: FastMap<String, u32>,
     text: FastMap<TallyField, FastMap<(u64, u32), u64>>,
-    numeric: FastMap<TallyField, FastMap<(u64, u8), u64>>,
+    numeric: FastMap<TallyField, FastMap<(u64, u16), u64>>,
 }
 
 impl AllTime {
@@ -86,11 +86,19 @@ impl AllTime {
             .collect()
     }
 
-    fn numeric_modes(&self, f: TallyField, res: u8) -> FastMap<u64, u8> {
+    pub(crate) fn numeric_modes(&self, f: TallyField, res: u8) -> FastMap<u64, u16> {
         self.numeric
             .get(&f)
             .map(|m| modes_of(m.iter().map(|((c, v), n)| (*c, v, *n)), res))
             .unwrap_or_default()
+    }
+
+    /// [`AllTime::numeric_modes`] of a code that fits a byte (district, ward, community area).
+    fn small_modes(&self, f: TallyField, res: u8) -> FastMap<u64, u8> {
+        self.numeric_modes(f, res)
+            .into_iter()
+            .filter_map(|(c, v)| Some((c, u8::try_from(v).ok()?)))
+            .collect()
     }
 
     /// All-time incidents per cell at `res` (every geolocated record has a primary type).
@@ -145,9 +153,9 @@ pub fn label_frames(all: &AllTime) -> Result<Vec<(u8, DataFrame)>> {
             .collect();
         let block = all.text_modes(TallyField::Block, res);
         let street = all.text_modes(TallyField::Street, res);
-        let district = all.numeric_modes(TallyField::District, res);
-        let ward = all.numeric_modes(TallyField::Ward, res);
-        let area = all.numeric_modes(TallyField::CommunityArea, res);
+        let district = all.small_modes(TallyField::District, res);
+        let ward = all.small_modes(TallyField::Ward, res);
+        let area = all.small_modes(TallyField::CommunityArea, res);
         let mut label = StrColumn::default();
         let mut block_col = StrColumn::default();
         let mut street_col = StrColumn::default();

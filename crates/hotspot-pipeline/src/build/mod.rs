@@ -6,6 +6,7 @@
 //! renamed into place only when the whole build has succeeded, so a failed or interrupted build
 //! leaves the previous lake exactly as it was, and its months stay dirty for the next run.
 
+pub mod areas;
 pub mod gold;
 pub mod labels;
 pub mod silver;
@@ -329,6 +330,15 @@ fn build_into(
         }
         frame::write_parquet(&mut df, &pending.stage(lake.labels(res)))?;
     }
+    let t = Instant::now();
+    let rings = areas::area_rings(&all_time)?;
+    let mut areas_df = areas::areas_frame(&rings)?;
+    frame::write_parquet(&mut areas_df, &pending.stage(lake.areas()))?;
+    tracing::info!(
+        "area outlines: {} rings in {:.3} s",
+        rings.len(),
+        t.elapsed().as_secs_f64()
+    );
     stage.finish();
 
     pending.commit()?;

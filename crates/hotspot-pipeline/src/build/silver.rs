@@ -63,6 +63,7 @@ pub struct MonthRows {
     pub district: Vec<Option<u8>>,
     pub ward: Vec<Option<u8>>,
     pub community_area: Vec<Option<u8>>,
+    pub beat: Vec<Option<u16>>,
     pub block: Vec<u32>,
     pub blocks: Vec<String>,
     pub street: Vec<u32>,
@@ -110,6 +111,14 @@ fn u8_opt(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<u8>>> {
         .column(name)
         .map_err(|e| PipelineError::polars(path, e))?;
     let ca = c.u8().map_err(|e| PipelineError::polars(path, e))?;
+    Ok(ca.iter().collect())
+}
+
+fn u16_opt(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Option<u16>>> {
+    let c = df
+        .column(name)
+        .map_err(|e| PipelineError::polars(path, e))?;
+    let ca = c.u16().map_err(|e| PipelineError::polars(path, e))?;
     Ok(ca.iter().collect())
 }
 
@@ -258,6 +267,7 @@ pub fn silver_from_bronze(bronze: DataFrame, path: &Path) -> Result<(DataFrame, 
         district: u8_opt(&bronze, b::DISTRICT, path)?,
         ward: u8_opt(&bronze, b::WARD, path)?,
         community_area: u8_opt(&bronze, b::COMMUNITY_AREA, path)?,
+        beat: u16_opt(&bronze, b::BEAT, path)?,
         block,
         blocks,
         street,

@@ -80,6 +80,14 @@ impl MapRenderer {
                 .flat_map(|r| polygon_rings(&r.polygons)),
             origin,
         )?;
+        let region_lines = |regions: &[crate::context::Region]| {
+            stroke_rings(
+                regions.iter().flat_map(|r| polygon_rings(&r.polygons)),
+                origin,
+            )
+        };
+        let wards = region_lines(&context.wards)?;
+        let beats = region_lines(&context.beats)?;
         let arterial = stroke_polylines(
             context
                 .streets
@@ -101,6 +109,8 @@ impl MapRenderer {
             footprint_line: Some(self.upload_mesh(&outline, "footprint line")),
             districts: Some(self.upload_mesh(&districts, "districts")),
             areas: Some(self.upload_mesh(&areas, "community areas")),
+            wards: Some(self.upload_mesh(&wards, "wards")),
+            beats: Some(self.upload_mesh(&beats, "beats")),
             arterial_halo: Some(self.upload_mesh(&arterial, "arterial halo")),
             arterial: Some(self.upload_mesh(&arterial, "arterials")),
             minor_halo: Some(self.upload_mesh(&minor, "street halo")),
@@ -194,6 +204,13 @@ impl MapRenderer {
         }
         if self.visibility.community_areas {
             push(&ctx.community_areas, false);
+        }
+        if self.visibility.wards {
+            push(&ctx.wards, false);
+        }
+        // Beats are small: named only from district scale down.
+        if self.visibility.beats && self.street_tiers().0 {
+            push(&ctx.beats, false);
         }
         if self.visibility.streets {
             self.street_labels(ctx, &mut out);

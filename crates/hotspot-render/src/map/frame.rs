@@ -160,6 +160,16 @@ impl MapRenderer {
         {
             self.write_line_uniform(m, 0.4 * sf, [fg[0], fg[1], fg[2], 0.45]);
         }
+        if v.wards
+            && let Some(m) = &g.wards
+        {
+            self.write_line_uniform(m, 0.5 * sf, [fg[0], fg[1], fg[2], 0.5]);
+        }
+        if v.beats
+            && let Some(m) = &g.beats
+        {
+            self.write_line_uniform(m, 0.35 * sf, [fg[0], fg[1], fg[2], 0.4]);
+        }
         if v.streets {
             // A halo in the background colour under a thin line in the foreground colour, so
             // streets read over any cell colour; arterials a little wider.
@@ -268,6 +278,12 @@ impl MapRenderer {
         }
         if v.community_areas {
             self.draw_mesh(pass, g.areas.as_ref());
+        }
+        if v.beats {
+            self.draw_mesh(pass, g.beats.as_ref());
+        }
+        if v.wards {
+            self.draw_mesh(pass, g.wards.as_ref());
         }
         if v.districts {
             self.draw_mesh(pass, g.districts.as_ref());

@@ -88,6 +88,8 @@ struct ContextGpu {
     footprint_line: Option<GpuMesh>,
     districts: Option<GpuMesh>,
     areas: Option<GpuMesh>,
+    wards: Option<GpuMesh>,
+    beats: Option<GpuMesh>,
     /// Street lines and their halos: arterials, then every other street.
     arterial_halo: Option<GpuMesh>,
     arterial: Option<GpuMesh>,

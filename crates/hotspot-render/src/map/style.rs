@@ -99,6 +99,9 @@ pub struct ContextVisibility {
     /// Street lines (arterials from district scale down, every street at street scale) and
     /// their names.
     pub streets: bool,
+    /// Ward and police-beat outlines with their names.
+    pub wards: bool,
+    pub beats: bool,
 }
 
 impl Default for ContextVisibility {
@@ -109,6 +112,8 @@ impl Default for ContextVisibility {
             community_areas: false,
             labels: true,
             streets: true,
+            wards: false,
+            beats: false,
         }
     }
 }

@@ -66,6 +66,8 @@ pub struct Engine {
     ix: Arc<LakeIndex>,
     /// The street skeleton (empty for a lake built before it was derived).
     streets: Arc<Vec<crate::streets::StreetLine>>,
+    /// Outlines of districts, beats, wards and community areas (empty likewise).
+    areas: Arc<Vec<crate::streets::AreaRing>>,
     /// Gi* neighbourhoods per (resolution, k), built on first use.
     neighbourhoods: NeighbourhoodCache,
 }
@@ -81,6 +83,7 @@ impl Engine {
         Ok(Engine {
             ix: Arc::new(LakeIndex::load(&lake)?),
             streets: Arc::new(crate::streets::read_streets(&lake.streets())?),
+            areas: Arc::new(crate::streets::read_areas(&lake.areas())?),
             neighbourhoods: NeighbourhoodCache::default(),
         })
     }
@@ -88,6 +91,11 @@ impl Engine {
     /// The lake's street polylines, busiest first as built (see `gold/context/streets`).
     pub fn streets(&self) -> &[crate::streets::StreetLine] {
         &self.streets
+    }
+
+    /// The outline rings of the lake's named areas (see `gold/context/areas`).
+    pub fn areas(&self) -> &[crate::streets::AreaRing] {
+        &self.areas
     }
 
     /// What the engine holds: records, months and the index's approximate size.
