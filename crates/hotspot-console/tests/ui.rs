@@ -541,3 +541,30 @@ fn the_table_export_carries_the_hot_spot_statistics_of_each_row() {
         assert!((p_text - p).abs() < 1e-4);
     }
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_display_toggles_reach_the_settings() {
+    let mut h = harness(controller(engine(), &repo_scripts()));
+    assert!(h.state().ctl.settings.show_streets);
+    h.get_by_label("Streets").click();
+    h.get_by_label("Wards").click();
+    h.get_by_label("Beats").click();
+    h.run();
+    let actions = apply(&mut h);
+    for a in [
+        Action::ShowStreets(false),
+        Action::ShowWards(true),
+        Action::ShowBeats(true),
+    ] {
+        assert!(actions.contains(&a), "{a:?} not in {actions:?}");
+    }
+    let s = &h.state().ctl.settings;
+    assert!(!s.show_streets && s.show_wards && s.show_beats);
+    // Opacity is clamped to 0.2–1, and a bad value falls back to the map's own.
+    let mut ctl = controller(engine(), &repo_scripts());
+    ctl.apply(&Action::SetCellOpacity(0.05));
+    assert_eq!(ctl.settings.cell_opacity, 0.2);
+    ctl.apply(&Action::SetCellOpacity(f32::NAN));
+    assert_eq!(ctl.settings.cell_opacity, 0.92);
+}

@@ -55,23 +55,29 @@ pub struct AreaRing {
     pub points: Vec<(f64, f64)>,
 }
 
-/// Every area's outline rings from the all-time modes at r10.
+/// Every area's outline rings from the all-time modes at r10 (areas dissolved in parallel).
 pub fn area_rings(all: &AllTime) -> Result<Vec<AreaRing>> {
-    let mut out = Vec::new();
-    for (kind, field, name) in KINDS {
-        let modes = all.numeric_modes(field, 10);
+    use rayon::prelude::*;
+    // One job per area: its kind, naming, code and cells.
+    let mut jobs: Vec<(Kind, u16, Vec<u64>)> = Vec::new();
+    for kind @ (_, field, _) in KINDS {
         let mut by_code: FastMap<u16, Vec<u64>> = FastMap::default();
-        for (cell, code) in modes {
+        for (cell, code) in all.numeric_modes(field, 10) {
             by_code.entry(code).or_default().push(cell);
         }
         let mut codes: Vec<(u16, Vec<u64>)> = by_code.into_iter().collect();
         codes.sort_unstable_by_key(|(c, _)| *c);
-        for (code, cells) in codes {
+        jobs.extend(codes.into_iter().map(|(code, cells)| (kind, code, cells)));
+    }
+    let done: Vec<Result<Vec<AreaRing>>> = jobs
+        .into_par_iter()
+        .map(|((kind, _, name), code, cells)| {
             let polygons = dissolve(cells).map_err(|detail| PipelineError::Schema {
                 path: std::path::PathBuf::from("gold/context/areas"),
                 column: kind.into(),
                 detail: format!("cannot outline {kind} {code}: {detail}"),
             })?;
+            let mut out = Vec::new();
             for (p, poly) in polygons.iter().enumerate() {
                 for (r, ring) in std::iter::once(&poly.exterior)
                     .chain(&poly.holes)
@@ -91,7 +97,12 @@ pub fn area_rings(all: &AllTime) -> Result<Vec<AreaRing>> {
                     });
                 }
             }
-        }
+            Ok(out)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for d in done {
+        out.extend(d?);
     }
     Ok(out)
 }
