@@ -280,19 +280,21 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     map.set_coverage(res, engine.coverage(res)?)?;
     map.set_theme(args.theme.into());
     map.set_context(context_layers(&engine)?)?;
-    let context = spec.as_ref().and_then(|s| s.context);
+    let context = spec.as_ref().and_then(|s| s.context.clone());
     map.set_context_visibility(hotspot_render::ContextVisibility {
-        streets: !args.no_streets && context.is_none_or(|c| c.streets),
-        districts: context.is_none_or(|c| c.districts),
-        community_areas: args.community_areas || context.is_some_and(|c| c.community_areas),
-        wards: args.wards || context.is_some_and(|c| c.wards),
-        beats: args.beats || context.is_some_and(|c| c.beats),
+        streets: !args.no_streets && context.as_ref().is_none_or(|c| c.streets),
+        districts: context.as_ref().is_none_or(|c| c.districts),
+        community_areas: args.community_areas
+            || context.as_ref().is_some_and(|c| c.community_areas),
+        wards: args.wards || context.as_ref().is_some_and(|c| c.wards),
+        beats: args.beats || context.as_ref().is_some_and(|c| c.beats),
         ..Default::default()
     });
     map.set_opacity(args.cell_opacity);
     let layers = args
         .layers
         .iter()
+        .chain(context.iter().flat_map(|c| &c.layers))
         .map(|p| hotspot_present::read_geojson(p))
         .collect::<Result<Vec<_>, _>>()?;
     map.set_overlays(&layers)?;

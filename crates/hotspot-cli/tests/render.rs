@@ -536,6 +536,43 @@ fn streets_and_their_names_lie_under_a_drilled_micro_block_view() {
         .filter(|p| (0..3).all(|k| p[k].abs_diff(accent[k]) <= 12))
         .count();
     assert!(near > 200, "{near} pixels in the layer colour");
+    // The same layer named by a view, relative to its scripts directory.
+    let views = dir.path().join("my-scripts/views");
+    std::fs::create_dir_all(&views).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("my-scripts/layers")).expect("mkdir");
+    std::fs::copy(&layer, dir.path().join("my-scripts/layers/mine.geojson")).expect("copy");
+    std::fs::write(
+        views.join("loop.rhai"),
+        r#"#{ title: "The Loop with my layer", res: 10, period: "all",
+              drill: ["872664c1affffff", "882664c1a9fffff"],
+              context: #{ layers: ["layers/mine.geojson"] } }"#,
+    )
+    .expect("write");
+    let out = dir.path().join("view-layer.png");
+    let o = hotspot(
+        &lake,
+        &[
+            "render",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+            "--size",
+            "512x512",
+            "--view",
+            views.join("loop.rhai").to_str().expect("utf-8 path"),
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let viewed = Image::load_png(&out).unwrap_or_else(|e| panic!("{e}"));
+    let near_view = viewed
+        .rgba
+        .chunks_exact(4)
+        .filter(|p| (0..3).all(|k| p[k].abs_diff(accent[k]) <= 12))
+        .count();
+    assert!(near_view > 200, "{near_view} pixels in the layer colour");
     // A bad layer: an error naming the file and the feature, no picture.
     let bad = dir.path().join("bad.geojson");
     std::fs::write(

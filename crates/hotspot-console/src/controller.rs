@@ -33,6 +33,8 @@ pub enum Effect {
     Map(Action),
     StyleChanged,
     ContextChanged,
+    /// Show these GeoJSON layers (a view's), besides the ones given on the command line.
+    ShowLayers(Vec<PathBuf>),
 }
 
 /// View state, engine, scripts and the latest result.
@@ -357,6 +359,7 @@ impl Controller {
                 self.view.predicate = spec.predicate.clone();
                 let mut effects = vec![Effect::Requery, Effect::FitCamera(spec.camera)];
                 if let Some(c) = spec.context {
+                    effects.push(Effect::ShowLayers(c.layers.clone()));
                     self.settings.show_streets = c.streets;
                     self.settings.show_districts = c.districts;
                     self.settings.show_community_areas = c.community_areas;

@@ -8,13 +8,16 @@
 //! changes, chart series, the hotspot table, the comparison with the previous period,
 //! warnings and drill information ([`ScopeResult`]). [`Metric`] says everything about the
 //! metrics a map can show. Callers ask the engine ([`Engine::coverage`],
-//! [`Engine::context_cells`], [`Engine::district_cells`], …), never the index.
+//! [`Engine::context_cells`], [`Engine::district_cells`], [`Engine::streets`],
+//! [`Engine::areas`], …), never the index. [`hotspots`] holds the hot-spot statistics,
+//! [`context`] the lake's street skeleton and area outlines as the map reads them.
 //!
 //! The engine reads Parquet with arrow-rs through the column names of
 //! [`hotspot_core::lake::columns`] and never writes to the lake. It has no GUI or GPU
 //! dependency: the console, the scripts, the headless renderer and `hotspot query` all ask it.
 
 pub mod bench;
+pub mod context;
 pub mod error;
 pub mod hotspots;
 mod index;
@@ -23,7 +26,6 @@ mod query;
 mod read;
 pub mod result;
 pub mod scope;
-pub mod streets;
 
 pub use error::{Result, ScopeError};
 pub use metric::Metric;

@@ -56,13 +56,16 @@ pub struct ViewSpec {
 }
 
 /// The context layers a view shows under its cells.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewContext {
     pub streets: bool,
     pub districts: bool,
     pub community_areas: bool,
     pub wards: bool,
     pub beats: bool,
+    /// GeoJSON files drawn over the cells; relative paths are resolved against the scripts
+    /// directory when the view is opened.
+    pub layers: Vec<PathBuf>,
 }
 
 /// A period as a view script states it, before the lake's date range is known.
@@ -393,18 +396,22 @@ fn emerging_value(d: &Dynamic) -> Result<hotspot_scope::EmergingOptions, String>
     Ok(o)
 }
 
-/// `context: #{ streets: true, areas: ["district", "community_area"] }` (both keys optional:
-/// streets on, district outlines only, as the console starts).
+/// `context: #{ streets: true, areas: ["district", "community_area"], layers: ["x.geojson"] }`
+/// (every key optional: streets on, district outlines only, as the console starts).
 fn context_value(d: &Dynamic) -> Result<ViewContext, String> {
     let what = "`context`";
     let m = map(d, what)?;
-    only_keys(&m, &["streets", "areas"], what)?;
+    only_keys(&m, &["streets", "areas", "layers"], what)?;
     let mut c = ViewContext {
         streets: opt_bool(&m, "streets", what)?.unwrap_or(true),
         districts: true,
         community_areas: false,
         wards: false,
         beats: false,
+        layers: crate::value::opt_strings(&m, "layers", what)?
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
     };
     if let Some(a) = field(&m, "areas") {
         let areas = strings(a, "`context`: `areas`")?;
@@ -633,6 +640,22 @@ impl ViewDef {
         } else {
             Metric::Incidents
         });
+        let context = self.context.clone().map(|mut c| {
+            // Layer files are named relative to the scripts directory the view is in.
+            let scripts = match path.parent() {
+                Some(p) if p.file_name().is_some_and(|n| n == "views") => {
+                    p.parent().unwrap_or(p).to_path_buf()
+                }
+                Some(p) => p.to_path_buf(),
+                None => PathBuf::from("."),
+            };
+            for l in &mut c.layers {
+                if l.is_relative() {
+                    *l = scripts.join(&*l);
+                }
+            }
+            c
+        });
         ViewSpec {
             name: name.to_string(),
             title: self.title.clone(),
@@ -657,7 +680,7 @@ impl ViewDef {
             drill: self.drill.clone(),
             predicate: self.predicate.clone(),
             note,
-            context: self.context,
+            context,
         }
     }
 }
@@ -754,7 +777,16 @@ mod tests {
                 community_areas: true,
                 wards: false,
                 beats: true,
+                layers: Vec::new(),
             })
+        );
+        let v = view_of(&format!(
+            "#{{ {base}, context: #{{ layers: [\"layers/stations.geojson\"] }} }}"
+        ))
+        .expect("view");
+        assert_eq!(
+            v.context.map(|c| c.layers),
+            Some(vec![PathBuf::from("layers/stations.geojson")])
         );
         let err = view_of(&format!(
             "#{{ {base}, context: #{{ areas: [\"precinct\"] }} }}"

@@ -74,6 +74,7 @@ impl App {
             Effect::Map(a) => self.map_action(a),
             Effect::StyleChanged => self.style_dirty = true,
             Effect::ContextChanged => self.apply_context_visibility(),
+            Effect::ShowLayers(paths) => self.show_layers(paths),
         }
     }
 

@@ -364,6 +364,26 @@ impl App {
         }
     }
 
+    /// Shows the command line's layers and `extra` (a view's): reads them off the UI thread;
+    /// layers no longer named are taken off the map.
+    pub(super) fn show_layers(&mut self, extra: Vec<PathBuf>) {
+        let mut wanted = self.options.layers.clone();
+        wanted.extend(extra);
+        self.overlays.retain(|p, _| wanted.contains(p));
+        if let Some(gfx) = self.gfx.as_mut() {
+            let layers: Vec<hotspot_render::OverlayLayer> =
+                self.overlays.values().cloned().collect();
+            if let Err(e) = gfx.map.set_overlays(&layers) {
+                tracing::warn!("layers: {e}");
+            }
+        }
+        if !wanted.is_empty()
+            && let Err(e) = loader::layers(wanted, self.proxy.clone())
+        {
+            tracing::warn!("layers: {e}");
+        }
+    }
+
     /// Users' layer files read: the good ones replace their previous version, a bad one keeps
     /// its last good version on the map and says why in the status line.
     fn on_layers(&mut self, read: Vec<(PathBuf, Result<hotspot_render::OverlayLayer, String>)>) {

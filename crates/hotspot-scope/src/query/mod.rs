@@ -65,9 +65,9 @@ impl Engine {
 pub struct Engine {
     ix: Arc<LakeIndex>,
     /// The street skeleton (empty for a lake built before it was derived).
-    streets: Arc<Vec<crate::streets::StreetLine>>,
+    streets: Arc<Vec<crate::context::StreetLine>>,
     /// Outlines of districts, beats, wards and community areas (empty likewise).
-    areas: Arc<Vec<crate::streets::AreaRing>>,
+    areas: Arc<Vec<crate::context::AreaRing>>,
     /// Gi* neighbourhoods per (resolution, k), built on first use.
     neighbourhoods: NeighbourhoodCache,
 }
@@ -82,19 +82,19 @@ impl Engine {
         let lake = lake.pin();
         Ok(Engine {
             ix: Arc::new(LakeIndex::load(&lake)?),
-            streets: Arc::new(crate::streets::read_streets(&lake.streets())?),
-            areas: Arc::new(crate::streets::read_areas(&lake.areas())?),
+            streets: Arc::new(crate::context::read_streets(&lake.streets())?),
+            areas: Arc::new(crate::context::read_areas(&lake.areas())?),
             neighbourhoods: NeighbourhoodCache::default(),
         })
     }
 
     /// The lake's street polylines, busiest first as built (see `gold/context/streets`).
-    pub fn streets(&self) -> &[crate::streets::StreetLine] {
+    pub fn streets(&self) -> &[crate::context::StreetLine] {
         &self.streets
     }
 
     /// The outline rings of the lake's named areas (see `gold/context/areas`).
-    pub fn areas(&self) -> &[crate::streets::AreaRing] {
+    pub fn areas(&self) -> &[crate::context::AreaRing] {
         &self.areas
     }
 
