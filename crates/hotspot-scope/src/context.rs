@@ -31,6 +31,36 @@ impl StreetLine {
     }
 }
 
+/// Each row's `lat` and `lon` lists as (latitude, longitude) vertices; non-finite ones are
+/// dropped, and lists of different lengths are an error naming the row.
+fn vertices(t: &Table, path: &Path) -> Result<Vec<Vec<(f64, f64)>>> {
+    let lat = t.f64_lists("lat", MAX_STREET_VERTICES)?;
+    let lon = t.f64_lists("lon", MAX_STREET_VERTICES)?;
+    lat.iter()
+        .zip(&lon)
+        .enumerate()
+        .map(|(i, (la, lo))| {
+            if la.len() != lo.len() {
+                return Err(ScopeError::column(
+                    path,
+                    "lon",
+                    format!(
+                        "row {i} has {} latitudes and {} longitudes",
+                        la.len(),
+                        lo.len()
+                    ),
+                ));
+            }
+            Ok(la
+                .iter()
+                .zip(lo)
+                .filter(|(a, b)| a.is_finite() && b.is_finite())
+                .map(|(a, b)| (*a, *b))
+                .collect())
+        })
+        .collect()
+}
+
 /// Reads the streets table; a lake built before streets were derived has none (empty).
 pub fn read_streets(path: &Path) -> Result<Vec<StreetLine>> {
     if !path.exists() {
@@ -51,27 +81,9 @@ pub fn read_streets(path: &Path) -> Result<Vec<StreetLine>> {
     let from = t.uint_required("from_block")?;
     let to = t.uint_required("to_block")?;
     let incidents = t.uint_required("incidents")?;
-    let lat = t.f64_lists("lat", MAX_STREET_VERTICES)?;
-    let lon = t.f64_lists("lon", MAX_STREET_VERTICES)?;
+    let rows = vertices(&t, path)?;
     let mut out = Vec::with_capacity(t.len());
-    for i in 0..t.len() {
-        if lat[i].len() != lon[i].len() {
-            return Err(ScopeError::column(
-                path,
-                "lon",
-                format!(
-                    "row {i} has {} latitudes and {} longitudes",
-                    lat[i].len(),
-                    lon[i].len()
-                ),
-            ));
-        }
-        let points: Vec<(f64, f64)> = lat[i]
-            .iter()
-            .zip(&lon[i])
-            .filter(|(a, b)| a.is_finite() && b.is_finite())
-            .map(|(a, b)| (*a, *b))
-            .collect();
+    for (i, points) in rows.into_iter().enumerate() {
         out.push(StreetLine {
             street: street[i].clone().unwrap_or_default(),
             label: label[i].clone().unwrap_or_default(),
@@ -110,28 +122,16 @@ pub fn read_areas(path: &Path) -> Result<Vec<AreaRing>> {
     let code = t.uint_required("code")?;
     let polygon = t.uint_required("polygon")?;
     let ring = t.uint_required("ring")?;
-    let lat = t.f64_lists("lat", MAX_STREET_VERTICES)?;
-    let lon = t.f64_lists("lon", MAX_STREET_VERTICES)?;
+    let rows = vertices(&t, path)?;
     let mut out = Vec::with_capacity(t.len());
-    for i in 0..t.len() {
-        if lat[i].len() != lon[i].len() {
-            return Err(ScopeError::column(
-                path,
-                "lon",
-                format!(
-                    "row {i} has {} latitudes and {} longitudes",
-                    lat[i].len(),
-                    lon[i].len()
-                ),
-            ));
-        }
+    for (i, points) in rows.into_iter().enumerate() {
         out.push(AreaRing {
             kind: kind[i].clone().unwrap_or_default(),
             code: u16::try_from(code[i]).unwrap_or(u16::MAX),
             name: name[i].clone().unwrap_or_default(),
             polygon: u32::try_from(polygon[i]).unwrap_or(u32::MAX),
             ring: u32::try_from(ring[i]).unwrap_or(u32::MAX),
-            points: lat[i].iter().copied().zip(lon[i].iter().copied()).collect(),
+            points,
         });
     }
     Ok(out)
