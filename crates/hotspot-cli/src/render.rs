@@ -279,6 +279,11 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     let map = view.map();
     map.set_coverage(res, engine.coverage(res)?)?;
     map.set_theme(args.theme.into());
+    if let Some(e) = engine.context_error() {
+        eprintln!(
+            "note: streets or area outlines left out: {e} (run `hotspot build` to rewrite them)"
+        );
+    }
     map.set_context(context_layers(&engine)?)?;
     let context = spec.as_ref().and_then(|s| s.context.clone());
     map.set_context_visibility(hotspot_render::ContextVisibility {

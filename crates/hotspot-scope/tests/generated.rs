@@ -509,3 +509,32 @@ fn periods_reaching_far_beyond_the_lake_answer_from_what_it_holds() {
         reference_cells(records, 8, d(2024, 2, 1), d(2024, 2, 29), &all, None)
     );
 }
+
+#[test]
+fn a_damaged_context_table_leaves_the_map_without_it_not_without_the_lake() {
+    let lake = GeneratedLake::build(Spec::new(3_000, (2024, 1, 1), (2024, 2, 29), 7));
+    let engine = lake.engine();
+    assert!(engine.context_error().is_none());
+    assert!(!engine.streets().is_empty(), "the build derives streets");
+    assert!(!engine.areas().is_empty(), "and area outlines");
+    // Truncate the streets table as a failing disk would.
+    let path = lake.lake.pin().streets();
+    std::fs::write(&path, b"PAR1 not really").expect("write");
+    let engine = Engine::open(&lake.lake).expect("the lake still opens");
+    assert!(engine.streets().is_empty());
+    assert!(!engine.areas().is_empty());
+    let why = engine.context_error().expect("says why");
+    assert!(why.contains("streets"), "{why}");
+    // Scopes are answered as before.
+    let r = engine
+        .query(
+            &Scope::new(
+                8,
+                NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
+                NaiveDate::from_ymd_opt(2024, 2, 29).expect("date"),
+            ),
+            &Taxonomy::default(),
+        )
+        .expect("query");
+    assert!(r.kpis.incidents > 0);
+}

@@ -278,6 +278,12 @@ impl App {
             self.settings.clone(),
             self.options.settings_path.clone(),
         );
+        if let Some(e) = ctl.engine.context_error() {
+            tracing::warn!("context tables: {e}");
+            ctl.set_status(format!(
+                "Streets or area outlines not shown: {e} (run `hotspot build` to rewrite them)"
+            ));
+        }
         if let Err(e) = ctl.scripts.watch() {
             tracing::warn!("scripts will not hot-reload: {e}");
         }

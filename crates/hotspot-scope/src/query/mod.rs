@@ -68,6 +68,8 @@ pub struct Engine {
     streets: Arc<Vec<crate::context::StreetLine>>,
     /// Outlines of districts, beats, wards and community areas (empty likewise).
     areas: Arc<Vec<crate::context::AreaRing>>,
+    /// Why a context table could not be read (the engine answers scopes without it).
+    context_error: Option<String>,
     /// Gi* neighbourhoods per (resolution, k), built on first use.
     neighbourhoods: NeighbourhoodCache,
 }
@@ -80,12 +82,31 @@ impl Engine {
     /// Loads the lake's Gold tables.
     pub fn open(lake: &Lake) -> Result<Engine> {
         let lake = lake.pin();
+        let ix = Arc::new(LakeIndex::load(&lake)?);
+        // The map's context tables are not worth refusing the lake over: a damaged one is
+        // reported (`context_error`, and `hotspot status` names it) and left out.
+        let mut problems = Vec::new();
+        let streets = crate::context::read_streets(&lake.streets()).unwrap_or_else(|e| {
+            problems.push(e.to_string());
+            Vec::new()
+        });
+        let areas = crate::context::read_areas(&lake.areas()).unwrap_or_else(|e| {
+            problems.push(e.to_string());
+            Vec::new()
+        });
         Ok(Engine {
-            ix: Arc::new(LakeIndex::load(&lake)?),
-            streets: Arc::new(crate::context::read_streets(&lake.streets())?),
-            areas: Arc::new(crate::context::read_areas(&lake.areas())?),
+            ix,
+            streets: Arc::new(streets),
+            areas: Arc::new(areas),
+            context_error: (!problems.is_empty()).then(|| problems.join("; ")),
             neighbourhoods: NeighbourhoodCache::default(),
         })
+    }
+
+    /// Why the lake's street or area table could not be read, if one could not (the map then
+    /// goes without it; `hotspot build` rewrites both).
+    pub fn context_error(&self) -> Option<&str> {
+        self.context_error.as_deref()
     }
 
     /// The lake's street polylines, busiest first as built (see `gold/context/streets`).
