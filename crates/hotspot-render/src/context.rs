@@ -319,24 +319,41 @@ impl ContextLayers {
     }
 
     /// Adds street polylines. A street is an arterial when its polylines together span the
-    /// most blocks: the top 12 % of streets, and at least 8 blocks.
+    /// most blocks: the top 12 % of the streets on its grid axis (north–south, east–west,
+    /// other), and at least 8 blocks.
     pub fn with_streets(mut self, input: Vec<StreetInput>) -> Self {
+        // Blocks per street name, ranked within each grid axis: a north–south street (`N`/`S`)
+        // runs the whole city from Madison while an east–west one starts at State, so one
+        // ranking would crown only north–south streets.
+        let axis = |street: &str| match street.split_whitespace().next() {
+            Some("N" | "S") => 0u8,
+            Some("E" | "W") => 1,
+            _ => 2,
+        };
         let mut blocks: BTreeMap<&str, u32> = BTreeMap::new();
         for s in &input {
             *blocks.entry(s.street.as_str()).or_default() += s.blocks;
         }
-        let mut ranked: Vec<u32> = blocks.values().copied().collect();
-        ranked.sort_unstable_by(|a, b| b.cmp(a));
-        let cut = ranked
-            .get(((ranked.len() as f64 * ARTERIAL_SHARE).ceil() as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or(u32::MAX)
-            .max(ARTERIAL_MIN_BLOCKS);
-        let arterial: std::collections::BTreeSet<String> = blocks
-            .iter()
-            .filter(|(_, b)| **b >= cut)
-            .map(|(s, _)| (*s).to_string())
-            .collect();
+        let mut arterial: std::collections::BTreeSet<String> = Default::default();
+        for a in 0..3u8 {
+            let mut ranked: Vec<u32> = blocks
+                .iter()
+                .filter(|(s, _)| axis(s) == a)
+                .map(|(_, b)| *b)
+                .collect();
+            ranked.sort_unstable_by(|x, y| y.cmp(x));
+            let cut = ranked
+                .get(((ranked.len() as f64 * ARTERIAL_SHARE).ceil() as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or(u32::MAX)
+                .max(ARTERIAL_MIN_BLOCKS);
+            arterial.extend(
+                blocks
+                    .iter()
+                    .filter(|(s, b)| axis(s) == a && **b >= cut)
+                    .map(|(s, _)| (*s).to_string()),
+            );
+        }
         let mut streets: Vec<Street> = input
             .into_iter()
             .filter(|s| s.points.len() >= 2)

@@ -334,3 +334,41 @@ fn ward_and_beat_outlines_come_from_the_lakes_area_rings() {
     );
     assert_eq!(ctx.beats[0].name, "Beat 0111");
 }
+
+#[test]
+fn arterials_are_the_longest_streets_of_each_grid_axis() {
+    use hotspot_render::StreetInput;
+    let line = |street: &str, blocks: u32| StreetInput {
+        label: street.into(),
+        street: street.into(),
+        blocks,
+        incidents: u64::from(blocks),
+        points: vec![(41.88, -87.63), (41.89, -87.63)],
+    };
+    // Eight north–south streets far longer than eight east–west ones, and a one-block street
+    // on each axis: the top 12 % of each axis (⌈9 × 0.12⌉ = 2 streets of 9) are arterials, as
+    // long as they span 8 blocks or more.
+    let mut input = Vec::new();
+    for k in 0..8u32 {
+        input.push(line(&format!("S NS{k} AVE"), 100 + k));
+        input.push(line(&format!("W EW{k} ST"), 20 + k));
+    }
+    input.push(line("N SHORT ST", 1));
+    input.push(line("W TINY ST", 1));
+    input.push(line("MIDWAY PLAISANCE", 3));
+    let ctx = ContextLayers::default().with_streets(input);
+    let mut arterials: Vec<&str> = ctx
+        .streets
+        .iter()
+        .filter(|s| s.arterial)
+        .map(|s| s.label.as_str())
+        .collect();
+    arterials.sort_unstable();
+    // "MIDWAY PLAISANCE" tops its own (axis-less) group but has fewer than 8 blocks.
+    assert_eq!(
+        arterials,
+        ["S NS6 AVE", "S NS7 AVE", "W EW6 ST", "W EW7 ST"]
+    );
+    // Busiest first.
+    assert_eq!(ctx.streets[0].label, "S NS7 AVE");
+}
