@@ -481,22 +481,14 @@ fn paths<'a>(lines: impl Iterator<Item = &'a [DVec2]>, origin: DVec2, closed: bo
     b.build()
 }
 
-/// Strokes open polylines (world metres) into a constant-pixel-width line mesh with round
-/// joins and caps (streets).
-pub fn stroke_polylines<'a>(
-    lines: impl Iterator<Item = &'a [DVec2]>,
-    origin: DVec2,
-) -> Result<LineMesh, RenderError> {
-    let path = paths(lines, origin, false);
+/// Tessellates a path at unit width: every vertex keeps its point on the path and lyon's
+/// normal, and the line shader extrudes them to a width in pixels.
+fn stroke(path: &Path, options: &StrokeOptions, origin: DVec2) -> Result<LineMesh, RenderError> {
     let mut buffers: VertexBuffers<LineVertex, u32> = VertexBuffers::new();
     StrokeTessellator::new()
         .tessellate_path(
-            &path,
-            &StrokeOptions::default()
-                .with_line_width(1.0)
-                .with_line_join(LineJoin::Round)
-                .with_line_cap(lyon::tessellation::LineCap::Round)
-                .with_tolerance(0.05),
+            path,
+            &options.with_line_width(1.0).with_tolerance(0.05),
             &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| LineVertex {
                 pos: v.position_on_path().to_array(),
                 normal: v.normal().to_array(),
@@ -510,32 +502,27 @@ pub fn stroke_polylines<'a>(
     })
 }
 
+/// Strokes open polylines (world metres) into a constant-pixel-width line mesh with round
+/// joins and caps (streets).
+pub fn stroke_polylines<'a>(
+    lines: impl Iterator<Item = &'a [DVec2]>,
+    origin: DVec2,
+) -> Result<LineMesh, RenderError> {
+    let options = StrokeOptions::default()
+        .with_line_join(LineJoin::Round)
+        .with_line_cap(lyon::tessellation::LineCap::Round);
+    stroke(&paths(lines, origin, false), &options, origin)
+}
+
 /// Strokes closed rings (world metres) into a constant-pixel-width line mesh.
 pub fn stroke_rings<'a>(
     rings: impl Iterator<Item = &'a [DVec2]>,
     origin: DVec2,
 ) -> Result<LineMesh, RenderError> {
-    let path = rings_path(rings, origin);
-    let mut buffers: VertexBuffers<LineVertex, u32> = VertexBuffers::new();
-    StrokeTessellator::new()
-        .tessellate_path(
-            &path,
-            &StrokeOptions::default()
-                .with_line_width(1.0)
-                .with_line_join(LineJoin::MiterClip)
-                .with_miter_limit(2.0)
-                .with_tolerance(0.05),
-            &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| LineVertex {
-                pos: v.position_on_path().to_array(),
-                normal: v.normal().to_array(),
-            }),
-        )
-        .map_err(|e| RenderError::Tessellation(format!("{e:?}")))?;
-    Ok(LineMesh {
-        origin,
-        vertices: buffers.vertices,
-        indices: buffers.indices,
-    })
+    let options = StrokeOptions::default()
+        .with_line_join(LineJoin::MiterClip)
+        .with_miter_limit(2.0);
+    stroke(&rings_path(rings, origin), &options, origin)
 }
 
 /// Fills polygons with holes (world metres).
