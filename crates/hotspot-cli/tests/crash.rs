@@ -214,17 +214,10 @@ fn fixture() -> Fixture {
     let base = work.join("base");
     run_ok(hotspot(&base).args(["ingest", base_csv.to_str().expect("utf8"), "--build"]));
     let s0 = state(&base);
-    let ingested = work.join("ingested");
-    copy_dir(&base, &ingested);
-    let t = Instant::now();
-    run_ok(hotspot(&ingested).args(["ingest", update.to_str().expect("utf8")]));
-    let took_ingest = t.elapsed();
+    let update_arg = update.to_str().expect("utf8").to_string();
+    let (ingested, took_ingest) = fastest_of(&work, &base, "ingested", &["ingest", &update_arg]);
     let s1 = state(&ingested);
-    let built = work.join("built");
-    copy_dir(&ingested, &built);
-    let t = Instant::now();
-    run_ok(hotspot(&built).args(["build"]));
-    let took_build = t.elapsed();
+    let (built, took_build) = fastest_of(&work, &ingested, "built", &["build"]);
     let s2 = state(&built);
     assert_ne!(s0, s1, "the update changes Bronze");
     assert_ne!(s1, s2, "the build changes the answers");
@@ -238,6 +231,25 @@ fn fixture() -> Fixture {
         states: [s0, s1, s2],
         took: (took_ingest, took_build),
     }
+}
+
+/// Runs `args` on fresh copies of `from` a few times and returns the last copy with the
+/// fastest time. One timing alone can be twice the usual on a shared CI core (a cold page
+/// cache, a neighbour's burst), which would put half the kills after the run had finished.
+fn fastest_of(work: &Path, from: &Path, name: &str, args: &[&str]) -> (PathBuf, Duration) {
+    let mut best = Duration::MAX;
+    let mut lake = work.join(name);
+    for i in 0..3 {
+        lake = work.join(format!("{name}-{i}"));
+        copy_dir(from, &lake);
+        let t = Instant::now();
+        run_ok(hotspot(&lake).args(args));
+        best = best.min(t.elapsed());
+        if i < 2 {
+            std::fs::remove_dir_all(&lake).expect("clean");
+        }
+    }
+    (lake, best)
 }
 
 /// A deterministic spread of kill moments over `span`, jittered.
