@@ -7,7 +7,7 @@
 //! quantile and median everything uses ([`stats`]), the five H3 resolutions and their names
 //! ([`res`]), H3 bit arithmetic on `u64` ids ([`h3bits`]), what counts as a mappable
 //! coordinate ([`geo`]), human place names ([`names`]), number formatting ([`fmt`]), palettes
-//! and colour ranges ([`palette`]), the hash maps of hot paths ([`hash`]) and a terminal-free
+//! and colour ranges ([`palette`]), the hash maps of hot paths ([`hash`]), XYZ map tile addresses ([`tile`]) and a terminal-free
 //! progress interface ([`progress`]). It must stay light: no polars, no GPU, no GUI.
 
 pub mod csv;
@@ -24,6 +24,7 @@ pub mod res;
 pub mod socrata;
 pub mod stats;
 pub mod taxonomy;
+pub mod tile;
 pub mod time;
 
 pub use lake::Lake;

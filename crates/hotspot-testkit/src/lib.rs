@@ -1,8 +1,8 @@
 //! hotspot-testkit holds what Hotspot's tests share, so no library exports test fixtures and no
 //! test binary copies another's set-up: where the real sample is ([`sample`]), its lake built
 //! once per test binary, lakes generated from the synthetic city ([`lakes`]), a headless GPU
-//! ([`gpu`]), coverages for renderer tests ([`coverage`]) and snapshot comparison
-//! ([`snapshot`]). It is a dev-dependency only and never published.
+//! ([`gpu`]), coverages for renderer tests ([`coverage`]), snapshot comparison
+//! ([`snapshot`]) and a tile server on 127.0.0.1 ([`tileserver`]). It is a dev-dependency only and never published.
 //!
 //! A test that needs something the machine may lack (the real sample in `../shared`, a GPU
 //! adapter, a display) is marked `#[ignore = "needs …"]`, so a plain `cargo test` lists it as
@@ -16,6 +16,7 @@ pub mod gpu;
 pub mod lakes;
 pub mod sample;
 pub mod snapshot;
+pub mod tileserver;
 
 /// Whether we run in CI (`CI` set to anything but empty, `0` or `false`).
 pub fn in_ci() -> bool {
