@@ -23,7 +23,8 @@ struct View {
 struct Style {
     no_data: vec4<f32>,
     // The map background: colours are mixed with it here, so cells are opaque and the
-    // pipeline needs no blending (cheaper on software rasterisers).
+    // pipeline needs no blending (cheaper on software rasterisers). Alpha 0 means a basemap
+    // is under the cells: colours keep their alpha for the blended pipeline.
     background: vec4<f32>,
     hover_slot: u32,
     selected_slot: u32,
@@ -105,9 +106,11 @@ fn vs_cell(
     if (slot == style.hover_slot) {
         c = vec4<f32>(mix(c.rgb, vec3<f32>(1.0), 0.3), min(1.0, c.a + 0.15));
     }
-    c = vec4<f32>(mix(style.background.rgb, c.rgb, c.a), 1.0);
+    if (style.background.a > 0.5) {
+        c = vec4<f32>(mix(style.background.rgb, c.rgb, c.a), 1.0);
+    }
     if (view.srgb_target != 0u) {
-        c = vec4<f32>(to_linear(c.rgb), 1.0);
+        c = vec4<f32>(to_linear(c.rgb), c.a);
     }
     let p = pos + inset * (view.outline_px * 0.5 / view.px_per_m);
     let xy = (p + view.offset) * view.px_per_m / view.half_size;

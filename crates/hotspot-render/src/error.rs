@@ -41,6 +41,9 @@ pub enum RenderError {
     /// lyon could not tessellate a path.
     #[error("tessellation failed: {0}")]
     Tessellation(String),
+    /// A basemap tile that cannot be a texture (size, byte count).
+    #[error("bad tile: {0}")]
+    Tile(String),
     /// The GPU reported an error (validation, out of memory, lost device, failed readback).
     #[error("GPU error: {0}")]
     Gpu(String),

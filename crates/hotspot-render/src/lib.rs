@@ -17,6 +17,7 @@
 //! room for extra passes, [`Image`] and PNG), [`Palette`], [`Camera`], [`ContextLayers`], and
 //! [`bench::run`] for the performance figures.
 
+pub mod basemap;
 pub mod bench;
 pub mod camera;
 pub mod context;
@@ -37,7 +38,9 @@ pub use geometry::CellGeometry;
 pub use gpu::{AdapterPreference, Gpu};
 pub use headless::{ExtraPasses, FrameSpec, Headless, HeadlessOptions, Insets};
 pub use image::Image;
-pub use map::{ContextVisibility, MapLabel, MapRenderer, Outlines, OutsideScope, Pick, Theme};
+pub use map::{
+    BasemapStats, ContextVisibility, MapLabel, MapRenderer, Outlines, OutsideScope, Pick, Theme,
+};
 pub use palette::{Domain, DomainMode, Palette, ValueKind};
 pub use target::OffscreenTarget;
 

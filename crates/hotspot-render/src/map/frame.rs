@@ -121,7 +121,12 @@ impl MapRenderer {
             for (i, b) in domain.breaks.iter().take(MAX_BREAKS).enumerate() {
                 breaks[i / 4][i % 4] = *b;
             }
-            let bg = rgba_f(self.theme.background());
+            let mut bg = rgba_f(self.theme.background());
+            // Over a basemap the shader leaves colours unmixed (alpha 0 says so) and the
+            // blended pipeline lays them over the tiles.
+            if self.basemap.is_some() {
+                bg[3] = 0.0;
+            }
             let mode = match self.palette.mode {
                 DomainMode::Linear => 0,
                 DomainMode::Log => 1,
@@ -217,6 +222,7 @@ impl MapRenderer {
         if let Some(m) = &self.selected_mesh {
             self.write_line_uniform(m, 1.25 * sf, rgba_f(theme.foreground()));
         }
+        self.prepare_basemap();
         self.stats = stats;
         self.dirty = false;
         self.last_camera = Some(cam);
@@ -241,13 +247,19 @@ impl MapRenderer {
     pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>) {
         let v = self.visibility;
         let g = &self.context_gpu;
+        self.paint_basemap(pass);
         if v.footprint {
             self.draw_mesh(pass, g.footprint_fill.as_ref());
         }
         if let Some(layer) = self.active.and_then(|r| self.layers.get(&r))
             && !self.draw_ranges.is_empty()
         {
-            pass.set_pipeline(&self.pipelines[self.active_pipelines].cells);
+            let p = &self.pipelines[self.active_pipelines];
+            pass.set_pipeline(if self.basemap.is_some() {
+                &p.cells_blended
+            } else {
+                &p.cells
+            });
             pass.set_bind_group(0, &self.globals_bg, &[]);
             pass.set_bind_group(1, &layer.bind_group, &[]);
             let (vbuf, ibuf) = if self.use_lod {

@@ -10,6 +10,7 @@
 //! label anchors) and `pipelines` (shaders, uniforms, pipeline state); this file holds the
 //! renderer, its geometry layers and the frame.
 
+mod basemap;
 mod context;
 mod frame;
 mod pipelines;
@@ -28,6 +29,7 @@ use crate::context::{ContextLayers, LineMesh};
 use crate::geometry::CellGeometry;
 use crate::palette::{LUT_SIZE, Palette, ValueKind};
 
+pub use basemap::{BasemapStats, MAX_TILE_SIDE};
 use pipelines::{
     LineUniform, Pipelines, Shaders, StyleUniform, ViewUniform, build_pipelines, nonempty,
     storage_entry, uniform_entry,
@@ -141,6 +143,7 @@ pub struct MapRenderer {
     context: Option<ContextLayers>,
     context_gpu: ContextGpu,
     overlay_gpu: OverlayGpu,
+    basemap: Option<basemap::BasemapGpu>,
     visibility: ContextVisibility,
     /// The camera; changing it makes [`MapRenderer::needs_redraw`] true.
     pub camera: Camera,
@@ -290,6 +293,7 @@ impl MapRenderer {
             context: None,
             context_gpu: ContextGpu::default(),
             overlay_gpu: OverlayGpu::default(),
+            basemap: None,
             visibility: ContextVisibility::default(),
             camera: Camera::default(),
             dirty: true,

@@ -97,6 +97,9 @@ pub(super) struct Shaders {
 pub(super) struct Pipelines {
     pub(super) samples: u32,
     pub(super) cells: wgpu::RenderPipeline,
+    /// Cells blended over what is under them (a basemap) instead of mixed with the
+    /// background colour in the shader.
+    pub(super) cells_blended: wgpu::RenderPipeline,
     pub(super) lines: wgpu::RenderPipeline,
 }
 
@@ -123,31 +126,35 @@ pub(super) fn build_pipelines(
         alpha_to_coverage_enabled: false,
     };
     let cell_attrs = wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Uint32];
-    let cell_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some("hotspot cells"),
-        layout: Some(&shaders.cell_layout),
-        vertex: wgpu::VertexState {
-            module: &shaders.cell_module,
-            entry_point: Some("vs_cell"),
-            compilation_options: Default::default(),
-            buffers: &[Some(wgpu::VertexBufferLayout {
-                array_stride: std::mem::size_of::<CellVertex>() as u64,
-                step_mode: wgpu::VertexStepMode::Vertex,
-                attributes: &cell_attrs,
-            })],
-        },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample,
-        fragment: Some(wgpu::FragmentState {
-            module: &shaders.cell_module,
-            entry_point: Some("fs_cell"),
-            compilation_options: Default::default(),
-            targets: &cell_targets,
-        }),
-        multiview_mask: None,
-        cache: None,
-    });
+    let cell_pipeline_for = |label: &str, targets: &[Option<wgpu::ColorTargetState>]| {
+        device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some(label),
+            layout: Some(&shaders.cell_layout),
+            vertex: wgpu::VertexState {
+                module: &shaders.cell_module,
+                entry_point: Some("vs_cell"),
+                compilation_options: Default::default(),
+                buffers: &[Some(wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<CellVertex>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &cell_attrs,
+                })],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample,
+            fragment: Some(wgpu::FragmentState {
+                module: &shaders.cell_module,
+                entry_point: Some("fs_cell"),
+                compilation_options: Default::default(),
+                targets,
+            }),
+            multiview_mask: None,
+            cache: None,
+        })
+    };
+    let cell_pipeline = cell_pipeline_for("hotspot cells", &cell_targets);
+    let cells_blended = cell_pipeline_for("hotspot cells over a basemap", &targets);
     let line_attrs = wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2];
     let line_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some("hotspot lines"),
@@ -177,6 +184,7 @@ pub(super) fn build_pipelines(
     Pipelines {
         samples,
         cells: cell_pipeline,
+        cells_blended,
         lines: line_pipeline,
     }
 }
