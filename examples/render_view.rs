@@ -52,6 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         subtitle: Some(captions::subtitle(&result)),
         legend: Some(shown.legend),
         labels: true,
+        attribution: None,
     };
     let frame = FrameSpec::new(1920, 1080);
     picture.fit(&frame, &overlay, &[]);

@@ -404,10 +404,11 @@ fn render(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8]) -> Result<(
             .cloned()
             .context("no geometry for the benchmarked resolution")?;
         outln!(
-            "{:<40} {:>12} {:>12} {:>10}",
+            "{:<40} {:>12} {:>12} {:>14} {:>10}",
             format!("r{} frame, 1920x1080", layer.res),
             "streets off",
             "streets on",
+            "+ tile basemap",
             "labels"
         )?;
         let views: [(&str, Option<f64>); 2] =
@@ -429,24 +430,37 @@ fn render(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8]) -> Result<(
                 );
             }
             let mut figures = Vec::new();
-            for on in [false, true] {
+            // Streets off, on, and on over a raster basemap (every tile of the view resident:
+            // what a frame costs once the tiles are in; their pixels do not matter).
+            for (on, tiles) in [(false, false), (true, false), (true, true)] {
                 let mut v = h.map.context_visibility();
                 v.streets = on;
                 h.map.set_context_visibility(v);
+                if tiles {
+                    h.map.set_basemap(Some(19));
+                    let grey: Vec<u8> = [200u8, 196, 188, 255].repeat(256 * 256);
+                    for t in h.map.wanted_tiles() {
+                        h.map.insert_tile(t, 256, 256, &grey)?;
+                    }
+                }
                 h.time_map_frame()?;
                 let mut times: Vec<f64> = (0..frames)
                     .map(|_| h.time_map_frame().map(|d| d.as_secs_f64() * 1e3))
                     .collect::<Result<_, _>>()?;
                 figures.push(hotspot_core::stats::median(&mut times).unwrap_or(f64::NAN));
+                if tiles {
+                    h.map.set_basemap(None);
+                }
             }
             let t = Instant::now();
             let labels = h.map.labels();
             let labels_ms = t.elapsed().as_secs_f64() * 1e3;
             outln!(
-                "{:<40} {:>9.1} ms {:>9.1} ms {:>7.2} ms ({} candidates)",
+                "{:<40} {:>9.1} ms {:>9.1} ms {:>11.1} ms {:>7.2} ms ({} candidates)",
                 format!("  {name}"),
                 figures[0],
                 figures[1],
+                figures[2],
                 labels_ms,
                 labels.len()
             )?;

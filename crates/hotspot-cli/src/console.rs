@@ -22,6 +22,22 @@ pub struct ConsoleArgs {
     /// `name` property); repeat for more.
     #[arg(long = "layer", value_name = "FILE")]
     pub layers: Vec<PathBuf>,
+    /// An XYZ tile URL template for the basemap (kept in the settings, as if chosen in the
+    /// sidebar). Nothing is fetched unless a URL is set here, in the sidebar or in a view.
+    #[arg(long = "tiles", value_name = "URL")]
+    pub tiles: Option<String>,
+    /// The attribution the tiles' licence asks for (with --tiles).
+    #[arg(long = "tile-attribution", value_name = "TEXT", default_value = "")]
+    pub tile_attribution: String,
+    /// The deepest zoom the tile server serves (with --tiles).
+    #[arg(long = "tile-max-zoom", value_name = "Z", default_value_t = hotspot_tiles::DEFAULT_MAX_ZOOM)]
+    pub tile_max_zoom: u8,
+    /// Where basemap tiles are cached (default: the platform's cache folder).
+    #[arg(long = "tile-cache", value_name = "DIR")]
+    pub tile_cache: Option<PathBuf>,
+    /// Draw basemap tiles from the cache only (an offline ops room); send no request.
+    #[arg(long)]
+    pub offline_tiles: bool,
     /// Start fullscreen.
     #[arg(long)]
     pub fullscreen: bool,
@@ -42,6 +58,13 @@ pub fn console(lake: &Lake, args: ConsoleArgs, started: Instant) -> Result<()> {
     options.scripts = crate::scripts::resolve(args.scripts.as_deref())?;
     options.wall = args.wall;
     options.layers = args.layers;
+    if let Some(url) = args.tiles {
+        // Checked here so a typo is an error at the prompt, not a status line in the window.
+        hotspot_tiles::TileSource::new(&url, &args.tile_attribution, args.tile_max_zoom)?;
+        options.basemap = Some((url, args.tile_attribution, args.tile_max_zoom));
+    }
+    options.tile_cache = args.tile_cache;
+    options.offline_tiles = args.offline_tiles;
     options.fullscreen = args.fullscreen;
     options.size = args.size;
     options.exit_after_frames = args.exit_after_frames;

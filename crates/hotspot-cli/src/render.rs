@@ -142,6 +142,8 @@ pub struct RenderArgs {
     /// Which adapter draws.
     #[arg(long, value_enum, default_value = "hardware")]
     pub adapter: AdapterArg,
+    #[command(flatten)]
+    pub basemap: crate::basemap::BasemapArgs,
 }
 
 fn parse_opacity(s: &str) -> Result<f32, String> {
@@ -307,11 +309,12 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     if let Some(h) = &shown.legend.highlight {
         eprintln!("note: {h}");
     }
-    let overlay = Overlay {
+    let mut overlay = Overlay {
         title: Some(title.unwrap_or_else(|| captions::title(&result))),
         subtitle: Some(captions::subtitle(&result)),
         legend: Some(shown.legend),
         labels: true,
+        attribution: None,
     };
     let frame = FrameSpec::new(w, h);
     // The camera: the view's, else the drilled cells or the whole coverage.
@@ -330,6 +333,31 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     view.fit(&frame, &overlay, &fit);
     if let Camera::Cell(_) = camera {
         view.map().camera.zoom -= 2.0;
+    }
+    // The basemap: the command line's, else the view's.
+    let view_tiles = context.as_ref().and_then(|c| c.tiles.clone());
+    let b = &args.basemap;
+    let tiles = match (&b.url, &view_tiles) {
+        (Some(url), _) => Some((
+            url.clone(),
+            b.attribution.clone().unwrap_or_default(),
+            b.max_zoom,
+        )),
+        (None, Some(t)) => Some((
+            t.url.clone(),
+            b.attribution
+                .clone()
+                .unwrap_or_else(|| t.attribution.clone()),
+            b.max_zoom.or(t.max_zoom),
+        )),
+        (None, None) => None,
+    };
+    if let Some((url, attribution, max_zoom)) = tiles {
+        let max_zoom = max_zoom.unwrap_or(hotspot_tiles::DEFAULT_MAX_ZOOM);
+        let drawn = crate::basemap::draw(view.map(), &url, &attribution, max_zoom, b)
+            .context("the basemap cannot be used")?;
+        eprintln!("note: {}", drawn.summary);
+        overlay.attribution = Some(drawn.attribution);
     }
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

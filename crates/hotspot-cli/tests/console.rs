@@ -160,3 +160,112 @@ fn console_opens_draws_the_map_and_saves_a_screenshot() {
     assert!(!o.status.success());
     assert!(text(&o).contains("hotspot demo"), "{}", text(&o));
 }
+
+/// A tile colour as the dark theme draws it: desaturated and mixed toward the background by
+/// the same share (0.55), worked out here from the shader's formula.
+fn dimmed(c: [u8; 3], bg: [u8; 4]) -> [u8; 3] {
+    let f = |v: u8| f32::from(v) / 255.0;
+    let grey = 0.299 * f(c[0]) + 0.587 * f(c[1]) + 0.114 * f(c[2]);
+    let a = 0.55;
+    let mut out = [0u8; 3];
+    for k in 0..3 {
+        let muted = f(c[k]) * (1.0 - a) + grey * a;
+        out[k] = ((muted * (1.0 - a) + f(bg[k]) * a) * 255.0).round() as u8;
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs Xvfb and a GPU adapter (apt-get install xvfb mesa-vulkan-drivers)"]
+fn the_window_draws_a_tile_basemap_from_a_local_server_and_remembers_it() {
+    use hotspot_testkit::tileserver::{TileServer, tile_color};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let o = hotspot(&lake)
+        .args(["demo", "--rows", "6000", "--no-console"])
+        .output()
+        .expect("demo");
+    assert!(o.status.success(), "{}", text(&o));
+    let server = TileServer::start();
+    let x = Xvfb::start(1920, 1080);
+    let shot = dir.path().join("tiles.png");
+    let settings = dir.path().join("console.json");
+    let mut cmd = hotspot(&lake);
+    cmd.args(["console", "--size", "1600x1000", "--exit-after-frames", "8"])
+        .arg("--scripts")
+        .arg(repo_scripts())
+        .arg("--tiles")
+        .arg(server.template())
+        .args([
+            "--tile-attribution",
+            "© Test Tiles",
+            "--tile-max-zoom",
+            "15",
+        ])
+        .arg("--tile-cache")
+        .arg(dir.path().join("cache"))
+        .arg("--screenshot")
+        .arg(&shot)
+        .env("DISPLAY", &x.display)
+        .env("HOTSPOT_CONFIG", &settings)
+        .env_remove("WAYLAND_DISPLAY")
+        .current_dir(dir.path());
+    let o = run_with_timeout(cmd, Duration::from_secs(300));
+    assert!(
+        o.status.success(),
+        "exit {:?}\n{}",
+        o.status.code(),
+        text(&o)
+    );
+    let requests = server.requests();
+    assert!(requests.len() >= 4, "{} tile requests", requests.len());
+    assert!(requests.iter().all(|r| {
+        r.user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.starts_with("hotspot/"))
+    }));
+    assert!(server.peak_concurrency() <= 2);
+    // The screenshot waited for the tiles: their (dimmed) colours fill the map's margins.
+    let img = Image::load_png(&shot).unwrap_or_else(|e| panic!("{}: {e}", shot.display()));
+    let bg = hotspot_render::Theme::Dark.background();
+    let colours: Vec<[u8; 3]> = requests
+        .iter()
+        .filter_map(|r| {
+            let p: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
+            let z = p.first()?.parse().ok()?;
+            let x = p.get(1)?.parse().ok()?;
+            let y = p.get(2)?.strip_suffix(".png")?.parse().ok()?;
+            Some(dimmed(tile_color(z, x, y), bg))
+        })
+        .collect();
+    let tiled = img
+        .rgba
+        .chunks_exact(4)
+        .filter(|p| {
+            colours
+                .iter()
+                .any(|c| (0..3).all(|k| p[k].abs_diff(c[k]) <= 3))
+        })
+        .count();
+    let total = (img.width * img.height) as usize;
+    assert!(tiled * 20 > total, "{tiled} of {total} pixels show tiles");
+    // The source is in the settings for the next start.
+    let saved = std::fs::read_to_string(&settings).expect("settings saved");
+    assert!(saved.contains(&server.template()), "{saved}");
+    assert!(saved.contains("© Test Tiles") && saved.contains("\"basemap_max_zoom\": 15"));
+
+    // A URL that cannot be used is refused at the prompt.
+    let mut cmd = hotspot(&lake);
+    cmd.args([
+        "console",
+        "--exit-after-frames",
+        "2",
+        "--tiles",
+        "ftp://x/{z}/{x}/{y}",
+    ])
+    .env("DISPLAY", &x.display)
+    .env("HOTSPOT_CONFIG", &settings);
+    let o = run_with_timeout(cmd, Duration::from_secs(60));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("http:// or https://"), "{}", text(&o));
+}

@@ -601,3 +601,141 @@ fn streets_and_their_names_lie_under_a_drilled_micro_block_view() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+#[ignore = "needs the software GPU adapter (lavapipe)"]
+fn a_tile_basemap_is_fetched_cached_drawn_under_the_cells_and_works_offline() {
+    use hotspot_testkit::tileserver::{Behaviour, TileServer, tile_color};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = common::demo(dir.path(), 6000, "2024-01-01", "2024-01-31");
+    let server = TileServer::start();
+    let template = server.template();
+    let cache = dir.path().join("tiles");
+    let cache_s = cache.to_string_lossy().into_owned();
+    let render = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(format!("{name}.png"));
+        let mut args = vec![
+            "render",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+            "--size",
+            "480x360",
+            "--res",
+            "8",
+            "--theme",
+            "light",
+            "--cell-opacity",
+            "0.2",
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+            "--tile-cache",
+            &cache_s,
+        ];
+        args.extend(extra);
+        let o = hotspot(&lake, &args);
+        (o, out)
+    };
+    let (o, out) = render(
+        "tiles",
+        &["--tiles", &template, "--tile-attribution", "© Test Tiles"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let err = text(&o);
+    let note = err
+        .lines()
+        .find(|l| l.contains("basemap:"))
+        .unwrap_or_else(|| panic!("no basemap note: {err}"));
+    let requested = server.requests().len();
+    assert!(requested >= 4, "{requested} requests");
+    assert!(
+        note.contains(&format!(
+            "{requested} of {requested} tiles ({requested} fetched"
+        )),
+        "{note}"
+    );
+    let img = Image::load_png(&out).unwrap_or_else(|e| panic!("{e}"));
+    // Every requested tile's colour shows somewhere (under cells at 20% or bare).
+    let logged: Vec<(u8, u32, u32)> = server
+        .requests()
+        .iter()
+        .filter_map(|r| {
+            let p: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
+            Some((
+                p.first()?.parse().ok()?,
+                p.get(1)?.parse().ok()?,
+                p.get(2)?.strip_suffix(".png")?.parse().ok()?,
+            ))
+        })
+        .collect();
+    assert_eq!(logged.len(), requested);
+    let shows = |img: &Image, c: [u8; 3]| {
+        img.rgba
+            .chunks_exact(4)
+            .filter(|p| (0..3).all(|k| p[k].abs_diff(c[k]) <= 2))
+            .count()
+    };
+    let bare: usize = logged
+        .iter()
+        .map(|&(z, x, y)| shows(&img, tile_color(z, x, y)))
+        .sum();
+    let total = (img.width * img.height) as usize;
+    assert!(bare * 10 > total, "bare tile pixels: {bare} of {total}");
+
+    // Again, with the server gone and offline: the same picture from the cache.
+    drop(server);
+    let (o, out2) = render(
+        "offline",
+        &[
+            "--tiles",
+            &template,
+            "--tile-attribution",
+            "© Test Tiles",
+            "--offline",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("0 fetched, {requested} from the cache")),
+        "{}",
+        text(&o)
+    );
+    let again = Image::load_png(&out2).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        img.rgba, again.rgba,
+        "the cached basemap draws the same picture"
+    );
+
+    // Without --tiles nothing is fetched and the background shows.
+    let server = TileServer::start();
+    let (o, plain) = render("plain", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(server.requests().is_empty());
+    assert!(!text(&o).contains("basemap:"));
+    let plain = Image::load_png(&plain).unwrap_or_else(|e| panic!("{e}"));
+    let bare_plain: usize = logged
+        .iter()
+        .map(|&(z, x, y)| shows(&plain, tile_color(z, x, y)))
+        .sum();
+    assert!(bare_plain * 100 < total, "{bare_plain}");
+
+    // A failing server (a new port: a new template, so nothing cached): the picture is
+    // still drawn, the failures are said.
+    for &(z, x, y) in &logged {
+        server.set(z, x, y, Behaviour::Fail);
+    }
+    let (o, _) = render("failing", &["--tiles", &server.template()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("failed (first: HTTP 500"), "{}", text(&o));
+
+    // A template that cannot be used: an error naming it, no picture.
+    let (o, bad) = render("bad", &["--tiles", "https://t.example/{z}/{x}.png"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("must contain {z}, {x} and {y}"),
+        "{}",
+        text(&o)
+    );
+    assert!(!bad.exists());
+}

@@ -35,6 +35,8 @@ pub enum Effect {
     ContextChanged,
     /// Show these GeoJSON layers (a view's), besides the ones given on the command line.
     ShowLayers(Vec<PathBuf>),
+    /// The basemap source or its visibility changed (settings hold the new state).
+    BasemapChanged,
 }
 
 /// View state, engine, scripts and the latest result.
@@ -366,6 +368,14 @@ impl Controller {
                     self.settings.show_wards = c.wards;
                     self.settings.show_beats = c.beats;
                     effects.push(Effect::ContextChanged);
+                    if let Some(t) = &c.tiles {
+                        let s = &mut self.settings;
+                        s.basemap_url = t.url.trim().to_string();
+                        s.basemap_attribution = t.attribution.clone();
+                        s.basemap_max_zoom = t.max_zoom.unwrap_or(19);
+                        s.show_basemap = true;
+                        effects.push(Effect::BasemapChanged);
+                    }
                 }
                 if let Some(e) = spec.scope.emerging {
                     self.view.emerging = e;
@@ -555,6 +565,20 @@ impl Controller {
                 self.settings.show_beats = *b;
                 self.save_settings();
                 vec![Effect::ContextChanged]
+            }
+            Action::SetBasemap(url, attribution, max_zoom) => {
+                let s = &mut self.settings;
+                s.basemap_url = url.trim().to_string();
+                s.basemap_attribution = attribution.trim().to_string();
+                s.basemap_max_zoom = (*max_zoom).min(22);
+                s.show_basemap = !s.basemap_url.is_empty();
+                self.save_settings();
+                vec![Effect::BasemapChanged]
+            }
+            Action::ShowBasemap(b) => {
+                self.settings.show_basemap = *b;
+                self.save_settings();
+                vec![Effect::BasemapChanged]
             }
             Action::SetCellOpacity(o) => {
                 self.settings.cell_opacity = if o.is_finite() {

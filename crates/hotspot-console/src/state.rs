@@ -189,6 +189,22 @@ pub struct Settings {
     /// How opaque the cells are (0.2–1), so streets show through.
     #[serde(default = "default_cell_opacity")]
     pub cell_opacity: f32,
+    /// A raster basemap's XYZ URL template (empty: none, and nothing is ever fetched).
+    #[serde(default)]
+    pub basemap_url: String,
+    /// What the basemap's licence asks to show.
+    #[serde(default)]
+    pub basemap_attribution: String,
+    /// The deepest zoom its server serves.
+    #[serde(default = "default_basemap_max_zoom")]
+    pub basemap_max_zoom: u8,
+    /// Whether the basemap is drawn (it stays set when hidden).
+    #[serde(default = "yes")]
+    pub show_basemap: bool,
+}
+
+fn default_basemap_max_zoom() -> u8 {
+    19
 }
 
 fn yes() -> bool {
@@ -215,6 +231,10 @@ impl Default for Settings {
             show_wards: false,
             show_beats: false,
             cell_opacity: default_cell_opacity(),
+            basemap_url: String::new(),
+            basemap_attribution: String::new(),
+            basemap_max_zoom: default_basemap_max_zoom(),
+            show_basemap: true,
         }
     }
 }

@@ -568,3 +568,115 @@ fn the_display_toggles_reach_the_settings() {
     ctl.apply(&Action::SetCellOpacity(f32::NAN));
     assert_eq!(ctl.settings.cell_opacity, 0.92);
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn a_basemap_source_is_checked_as_typed_applied_and_toggled() {
+    const HINT: &str = "https://…/{z}/{x}/{y}.png";
+    let mut h = harness(controller(engine(), &repo_scripts()));
+    assert!(h.state().ctl.settings.basemap_url.is_empty());
+    // Without a URL the toggle cannot be switched on.
+    h.get_by_label("Basemap tiles").scroll_to_me();
+    h.run();
+    h.get_by_label("Basemap tiles").click();
+    h.run();
+    assert!(apply(&mut h).is_empty());
+    h.get_by_label("Basemap source").scroll_to_me();
+    h.run();
+    h.get_by_label("Basemap source").click();
+    h.run();
+    assert!(
+        h.query_by_label("XYZ URL template").is_some(),
+        "the source section opens"
+    );
+    h.get_by(|n| n.placeholder() == Some(HINT)).scroll_to_me();
+    h.run();
+    h.get_by(|n| n.placeholder() == Some(HINT)).focus();
+    h.run();
+    h.get_by(|n| n.placeholder() == Some(HINT))
+        .type_text("https://tiles.example/{z}/{x}.png");
+    h.run();
+    // The template is checked as it is typed: the reason shows, Apply does nothing.
+    assert!(
+        h.query_by_label_contains("must contain {z}, {x} and {y}")
+            .is_some(),
+        "no error shown"
+    );
+    h.get_by_label("Apply").scroll_to_me();
+    h.run();
+    h.get_by_label("Apply").click();
+    h.run();
+    assert!(apply(&mut h).is_empty());
+    // Completed, it applies: the settings take it and the basemap is on.
+    h.get_by(|n| {
+        n.role() == egui::accesskit::Role::TextInput
+            && n.value().is_some_and(|v| v.starts_with("https://tiles"))
+    })
+    .focus();
+    h.run();
+    h.get_by(|n| {
+        n.role() == egui::accesskit::Role::TextInput
+            && n.value().is_some_and(|v| v.starts_with("https://tiles"))
+    })
+    .type_text("/{y}");
+    h.run();
+    assert!(h.query_by_label_contains("must contain").is_none());
+    h.get_by_label("Apply").scroll_to_me();
+    h.run();
+    h.get_by_label("Apply").click();
+    h.run();
+    let actions = apply(&mut h);
+    let url = "https://tiles.example/{z}/{x}.png/{y}".to_string();
+    assert!(
+        actions.contains(&Action::SetBasemap(url.clone(), String::new(), 19)),
+        "{actions:?}"
+    );
+    let s = &h.state().ctl.settings;
+    assert_eq!(s.basemap_url, url);
+    assert!(s.show_basemap);
+    // The toggle hides it and keeps the source.
+    h.get_by_label("Basemap tiles").scroll_to_me();
+    h.run();
+    h.get_by_label("Basemap tiles").click();
+    h.run();
+    assert_eq!(apply(&mut h), vec![Action::ShowBasemap(false)]);
+    let s = &h.state().ctl.settings;
+    assert!(!s.show_basemap && s.basemap_url == url);
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn a_view_with_tiles_sets_the_basemap() {
+    // The repository's scripts plus one view that names a basemap.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scripts = dir.path().join("scripts");
+    std::fs::create_dir_all(scripts.join("views")).expect("mkdir");
+    for f in [
+        "palettes.rhai",
+        "taxonomy.rhai",
+        "quick_hits.rhai",
+        "predicates.rhai",
+    ] {
+        std::fs::copy(repo_scripts().join(f), scripts.join(f)).expect("copy");
+    }
+    std::fs::write(
+        scripts.join("views/with_tiles.rhai"),
+        r#"#{ title: "Over tiles", res: 9, period: "all",
+             context: #{ tiles: #{ url: "https://t.example/{z}/{x}/{y}.png",
+                                    attribution: "© T", max_zoom: 17 } } }"#,
+    )
+    .expect("write view");
+    let mut ctl = controller(engine(), &scripts);
+    let effects = ctl.apply(&Action::ApplyView("with_tiles".into()));
+    assert!(
+        effects.contains(&hotspot_console::controller::Effect::BasemapChanged),
+        "{effects:?}"
+    );
+    let s = &ctl.settings;
+    assert_eq!(
+        (s.basemap_url.as_str(), s.basemap_attribution.as_str()),
+        ("https://t.example/{z}/{x}/{y}.png", "© T")
+    );
+    assert_eq!(s.basemap_max_zoom, 17);
+    assert!(s.show_basemap);
+}

@@ -7,7 +7,8 @@ use hotspot_render::{Gpu, Insets, MapLabel, RenderError, Theme};
 use crate::egui_pass::EguiPass;
 use crate::legend::Legend;
 use crate::paint::{
-    PAD, install_fonts, legend_size, paint_caption, paint_labels, paint_legend, paint_title,
+    PAD, install_fonts, legend_size, paint_attribution, paint_caption, paint_labels, paint_legend,
+    paint_title,
 };
 
 /// What a headless frame draws over the map.
@@ -21,6 +22,8 @@ pub struct Overlay {
     pub legend: Option<Legend>,
     /// Draw context labels.
     pub labels: bool,
+    /// The basemap's attribution, bottom-right (None: no basemap drawn).
+    pub attribution: Option<String>,
 }
 
 impl Overlay {
@@ -107,11 +110,23 @@ impl OverlayRenderer {
                     theme,
                 ));
             }
+            // The attribution takes the bottom-right corner; the caption wraps beside it.
+            let mut caption_area = screen;
+            if let Some(text) = overlay.attribution.as_deref().filter(|t| !t.is_empty()) {
+                let r = paint_attribution(&painter, screen, text, theme);
+                caption_area.max.x = r.min.x - PAD;
+                avoid.push(r);
+            }
             if let Some(legend) = &overlay.legend {
                 let size = legend_size(&painter, legend, theme);
                 let top_left = Pos2::new(screen.max.x - PAD - size.x, PAD);
                 avoid.push(paint_legend(&painter, top_left, legend, theme));
-                avoid.push(paint_caption(&painter, screen, &legend.caption(), theme));
+                avoid.push(paint_caption(
+                    &painter,
+                    caption_area,
+                    &legend.caption(),
+                    theme,
+                ));
             }
             if overlay.labels {
                 paint_labels(&painter, screen, labels, ppp, theme, &avoid);

@@ -52,6 +52,7 @@ fn sample_city_at_1080p_and_4k() {
             subtitle: Some("1–15 September 2024".into()),
             legend: Some(legend),
             labels: true,
+            attribution: None,
         };
         let frame = FrameSpec::new(w, ht);
         v.fit(&frame, &overlay, &[]);

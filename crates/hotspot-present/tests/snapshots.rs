@@ -55,6 +55,7 @@ fn frame(
             subtitle: Some("1–15 September 2024".into()),
             legend: Some(legend),
             labels: true,
+            attribution: None,
         },
     )
 }

@@ -38,7 +38,7 @@ pub use error::{ErrorKind, ScriptError};
 pub use host::{Reload, ScriptHost};
 pub use hotspot_core::palette::{Domain, DomainMode, Palette, ValueKind};
 pub use sandbox::Limits;
-pub use views::{Camera, ViewContext, ViewInfo, ViewSpec};
+pub use views::{Camera, ViewContext, ViewInfo, ViewSpec, ViewTiles};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -10,7 +10,8 @@ use rhai::Dynamic;
 
 use crate::data::TaxonomyDef;
 use crate::value::{
-    array, field, map, only_keys, opt_bool, opt_int, opt_string, strings, type_name,
+    array, field, map, only_keys, opt_bool, opt_int, opt_string, req_string, string, strings,
+    type_name,
 };
 
 /// Where the map camera starts.
@@ -66,6 +67,44 @@ pub struct ViewContext {
     /// GeoJSON files drawn over the cells; relative paths are resolved against the scripts
     /// directory when the view is opened.
     pub layers: Vec<PathBuf>,
+    /// A raster basemap under the cells (checked where it is used: the template's form is
+    /// the tile client's business).
+    pub tiles: Option<ViewTiles>,
+}
+
+/// A view's raster basemap: an XYZ URL template, its attribution and maximum zoom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewTiles {
+    pub url: String,
+    pub attribution: String,
+    pub max_zoom: Option<u8>,
+}
+
+fn tiles_value(d: &Dynamic) -> Result<ViewTiles, String> {
+    let what = "`context`: `tiles`";
+    if d.is_string() {
+        return Ok(ViewTiles {
+            url: string(d, what)?,
+            attribution: String::new(),
+            max_zoom: None,
+        });
+    }
+    let m = map(d, what)?;
+    only_keys(&m, &["url", "attribution", "max_zoom"], what)?;
+    let max_zoom = match opt_int(&m, "max_zoom", what)? {
+        None => None,
+        Some(z) => Some(
+            u8::try_from(z)
+                .ok()
+                .filter(|z| *z <= 22)
+                .ok_or_else(|| format!("{what}: `max_zoom` {z} is outside 0–22"))?,
+        ),
+    };
+    Ok(ViewTiles {
+        url: req_string(&m, "url", what)?,
+        attribution: opt_string(&m, "attribution", what)?.unwrap_or_default(),
+        max_zoom,
+    })
 }
 
 /// A period as a view script states it, before the lake's date range is known.
@@ -401,7 +440,7 @@ fn emerging_value(d: &Dynamic) -> Result<hotspot_scope::EmergingOptions, String>
 fn context_value(d: &Dynamic) -> Result<ViewContext, String> {
     let what = "`context`";
     let m = map(d, what)?;
-    only_keys(&m, &["streets", "areas", "layers"], what)?;
+    only_keys(&m, &["streets", "areas", "layers", "tiles"], what)?;
     let mut c = ViewContext {
         streets: opt_bool(&m, "streets", what)?.unwrap_or(true),
         districts: true,
@@ -412,6 +451,7 @@ fn context_value(d: &Dynamic) -> Result<ViewContext, String> {
             .into_iter()
             .map(PathBuf::from)
             .collect(),
+        tiles: field(&m, "tiles").map(tiles_value).transpose()?,
     };
     if let Some(a) = field(&m, "areas") {
         let areas = strings(a, "`context`: `areas`")?;
@@ -778,6 +818,7 @@ mod tests {
                 wards: false,
                 beats: true,
                 layers: Vec::new(),
+                tiles: None,
             })
         );
         let v = view_of(&format!(
@@ -793,6 +834,30 @@ mod tests {
         ))
         .expect_err("precinct");
         assert!(err.contains("`precinct` is not an area layer"), "{err}");
+        // A basemap: a template alone, or with its attribution and zoom limit.
+        let v = view_of(&format!(
+            "#{{ {base}, context: #{{ tiles: \"https://t.example/{{z}}/{{x}}/{{y}}.png\" }} }}"
+        ))
+        .expect("view");
+        let t = v.context.and_then(|c| c.tiles).expect("tiles");
+        assert_eq!(t.url, "https://t.example/{z}/{x}/{y}.png");
+        assert_eq!((t.attribution.as_str(), t.max_zoom), ("", None));
+        let v = view_of(&format!(
+            "#{{ {base}, context: #{{ tiles: #{{ url: \"https://t/{{z}}/{{x}}/{{y}}\", attribution: \"© T\", max_zoom: 17 }} }} }}"
+        ))
+        .expect("view");
+        let t = v.context.and_then(|c| c.tiles).expect("tiles");
+        assert_eq!((t.attribution.as_str(), t.max_zoom), ("© T", Some(17)));
+        for (bad, says) in [
+            ("#{ url: \"u\", max_zoom: 30 }", "outside 0–22"),
+            ("#{ attribution: \"x\" }", "url"),
+            ("#{ url: \"u\", subdomains: \"abc\" }", "subdomains"),
+            ("5", "`tiles`"),
+        ] {
+            let err =
+                view_of(&format!("#{{ {base}, context: #{{ tiles: {bad} }} }}")).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
         // Neither metric nor key: no analysis.
         assert_eq!(
             view_of(&format!("#{{ {base} }}")).expect("view").emerging,

@@ -23,3 +23,8 @@ pub use fetcher::{
     FetchOptions, FetchStats, Origin, TileEvent, TileFetcher, fetch_all, user_agent,
 };
 pub use source::{DEFAULT_MAX_ZOOM, TileSource};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -65,6 +65,23 @@ impl TileSource {
         })
     }
 
+    /// The text to show with these tiles: the attribution, else the server's host, so tiles
+    /// are never drawn unattributed.
+    pub fn attribution_text(&self) -> String {
+        if !self.attribution.is_empty() {
+            return self.attribution.clone();
+        }
+        let t = self.template.as_str();
+        let host = t
+            .split("://")
+            .nth(1)
+            .unwrap_or(t)
+            .split('/')
+            .next()
+            .unwrap_or(t);
+        format!("Basemap: {host}")
+    }
+
     /// The template as given (trimmed).
     pub fn template(&self) -> &str {
         &self.template
@@ -104,6 +121,9 @@ mod tests {
             "https://t.example/12/1050/1522.png"
         );
         assert_eq!(s.max_zoom, MAX_TILE_ZOOM);
+        assert_eq!(s.attribution_text(), "© Example");
+        let bare = TileSource::new("https://t.example:8080/{z}/{x}/{y}.png", " ", 19).expect("ok");
+        assert_eq!(bare.attribution_text(), "Basemap: t.example:8080");
         // TMS rows count from the south: at zoom 2 row 0 is row 3.
         let tms = TileSource::new("http://h/{z}/{x}/{-y}", "", 19).expect("ok");
         assert_eq!(tms.url(tile(2, 1, 0)), "http://h/2/1/3");

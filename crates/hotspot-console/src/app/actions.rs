@@ -75,6 +75,7 @@ impl App {
             Effect::StyleChanged => self.style_dirty = true,
             Effect::ContextChanged => self.apply_context_visibility(),
             Effect::ShowLayers(paths) => self.show_layers(paths),
+            Effect::BasemapChanged => self.apply_basemap(),
         }
     }
 

@@ -26,6 +26,7 @@ impl App {
             && self.context_done
             && self.pending_fit.is_none()
             && !gfx.map.camera.is_flying()
+            && self.basemap.as_ref().is_none_or(|b| b.settled())
     }
 
     pub(super) fn frame(&mut self, event_loop: &ActiveEventLoop) {
@@ -58,6 +59,7 @@ impl App {
             legend: self.legend.clone(),
             theme: Some(gfx.map.theme()),
             labels: self.labels.clone(),
+            attribution: self.basemap.as_ref().map(|b| b.source().attribution_text()),
         };
         let mut actions = Vec::new();
         let mut output = match self.ctl.as_ref() {
@@ -100,6 +102,7 @@ impl App {
         };
         if map_drawn {
             self.labels = gfx.map.labels();
+            self.ask_for_tiles();
             if !self.first_map_logged && self.ctl.as_ref().is_some_and(|c| c.result.is_some()) {
                 self.first_map_logged = true;
                 tracing::info!(

@@ -24,6 +24,8 @@ pub(super) enum UserEvent {
             Result<hotspot_render::OverlayLayer, String>,
         )>,
     ),
+    /// A basemap tile's answer.
+    Tile(Box<hotspot_tiles::TileEvent>),
 }
 
 fn ms(t: Instant) -> f64 {

@@ -10,6 +10,7 @@
 //! and the map texture is re-rendered only when the map changed ([`gfx`]).
 
 mod actions;
+mod basemap;
 mod camera;
 mod frame;
 mod gfx;
@@ -64,6 +65,13 @@ pub struct ConsoleOptions {
     pub settings_path: Option<PathBuf>,
     /// GeoJSON layers drawn over the cells (`--layer FILE`).
     pub layers: Vec<PathBuf>,
+    /// A basemap to use from the start (`--tiles`): URL template, attribution, maximum zoom.
+    /// It goes into the settings as if chosen in the sidebar.
+    pub basemap: Option<(String, String, u8)>,
+    /// Where basemap tiles are cached (default: the platform's cache folder).
+    pub tile_cache: Option<PathBuf>,
+    /// Draw basemap tiles from the cache only; send no request.
+    pub offline_tiles: bool,
     /// When the process started, for the startup figure.
     pub started: Instant,
 }
@@ -81,6 +89,9 @@ impl ConsoleOptions {
             screenshot: None,
             settings_path: Settings::default_path(),
             layers: Vec::new(),
+            basemap: None,
+            tile_cache: None,
+            offline_tiles: false,
             started: Instant::now(),
         }
     }
@@ -165,6 +176,7 @@ struct App {
     context_done: bool,
     /// The last good version of each layer file (a file that fails to load keeps it).
     overlays: std::collections::BTreeMap<PathBuf, hotspot_render::OverlayLayer>,
+    basemap: Option<basemap::Basemap>,
     // Timing.
     last_frame: Instant,
     egui_deadline: Option<Instant>,
@@ -212,6 +224,7 @@ impl App {
             fly_selected: None,
             context_started: false,
             overlays: Default::default(),
+            basemap: None,
             context_done: false,
             last_frame: Instant::now(),
             egui_deadline: None,
@@ -294,7 +307,11 @@ impl App {
         if let Some(&cell) = ctl.view.drill.last() {
             self.pending_fit = Some(Fit::Cell(cell));
         }
+        if let Some((url, attribution, max_zoom)) = self.options.basemap.clone() {
+            ctl.apply(&crate::ui::Action::SetBasemap(url, attribution, max_zoom));
+        }
         self.ctl = Some(ctl);
+        self.apply_basemap();
         self.style_dirty = true;
         self.requery = true;
         if !self.playlist.is_empty() {
@@ -587,6 +604,7 @@ impl ApplicationHandler<UserEvent> for App {
                 }
             }
             UserEvent::Layers(read) => self.on_layers(read),
+            UserEvent::Tile(ev) => self.on_tile(*ev),
         }
         self.submit_query();
         self.request_redraw();

@@ -62,6 +62,9 @@ pub enum Action {
     ShowBeats(bool),
     /// Cell opacity, 0.2–1.
     SetCellOpacity(f32),
+    /// A new basemap source: URL template (empty: none), attribution, maximum zoom.
+    SetBasemap(String, String, u8),
+    ShowBasemap(bool),
 }
 
 /// The map panel's inputs.
@@ -77,6 +80,8 @@ pub struct MapInput {
     /// District / community-area names, positioned in physical pixels from the map's
     /// top-left corner (as the renderer gives them), most important first.
     pub labels: Vec<hotspot_render::MapLabel>,
+    /// The basemap's attribution while one is drawn.
+    pub attribution: Option<String>,
 }
 
 /// Everything the overlay shows.
@@ -361,6 +366,10 @@ impl ConsoleUi {
             response
                 .clone()
                 .on_hover_ui_at_pointer(|ui| panels::cell_tooltip(ui, result, row));
+        }
+        // The basemap's attribution, bottom-right, as its licence asks.
+        if let (Some(text), Some(theme)) = (&input.map.attribution, input.map.theme) {
+            hotspot_present::paint::paint_attribution(&painter, rect, text, theme);
         }
         // Legend, bottom-left.
         if let (Some(legend), Some(theme)) = (&input.map.legend, input.map.theme) {

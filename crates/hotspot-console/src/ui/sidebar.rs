@@ -347,16 +347,115 @@ pub fn show(
     let mut opacity = input.settings.cell_opacity;
     if ui
         .add(egui::Slider::new(&mut opacity, 0.2..=1.0).text("Cell opacity"))
-        .on_hover_text("Lower it to see streets through the cells")
+        .on_hover_text("Lower it to see streets and the basemap through the cells")
         .changed()
     {
         actions.push(Action::SetCellOpacity(opacity));
     }
+    basemap_controls(ui, input.settings, actions);
     ui.label(
         RichText::new("Keys: arrows pan · +/− zoom · Backspace back · Esc reset · 6–0 resolution · F fullscreen · R reload scripts · Ctrl+S screenshot · Ctrl+E export table")
             .weak()
             .small(),
     );
+}
+
+/// The basemap source being edited (kept in egui's memory between frames), and the
+/// settings' URL it started from, so a view that sets another source resets it.
+#[derive(Clone, Debug, Default)]
+struct BasemapDraft {
+    from: String,
+    url: String,
+    attribution: String,
+    max_zoom: u8,
+}
+
+impl BasemapDraft {
+    fn of(s: &crate::state::Settings) -> Self {
+        Self {
+            from: s.basemap_url.clone(),
+            url: s.basemap_url.clone(),
+            attribution: s.basemap_attribution.clone(),
+            max_zoom: s.basemap_max_zoom,
+        }
+    }
+}
+
+/// The basemap toggle and its source: an XYZ URL template, attribution and maximum zoom,
+/// checked as they are typed; nothing is fetched until the user applies a URL.
+fn basemap_controls(ui: &mut egui::Ui, s: &crate::state::Settings, actions: &mut Vec<Action>) {
+    let has = !s.basemap_url.trim().is_empty();
+    let mut on = s.show_basemap && has;
+    let toggle = ui
+        .add_enabled(has, egui::Checkbox::new(&mut on, "Basemap tiles"))
+        .on_hover_text("Raster tiles from the URL under “Basemap source”, under the cells")
+        .on_disabled_hover_text("Set a tile URL under “Basemap source” first");
+    if toggle.changed() {
+        actions.push(Action::ShowBasemap(on));
+    }
+    egui::CollapsingHeader::new("Basemap source")
+        .id_salt("basemap-source")
+        .show(ui, |ui| {
+            let id = ui.make_persistent_id("basemap-draft");
+            let mut draft: BasemapDraft = ui
+                .data(|d| d.get_temp(id))
+                .filter(|d: &BasemapDraft| d.from == s.basemap_url)
+                .unwrap_or_else(|| BasemapDraft::of(s));
+            ui.label("XYZ URL template");
+            ui.add(
+                egui::TextEdit::singleline(&mut draft.url)
+                    .hint_text("https://…/{z}/{x}/{y}.png")
+                    .desired_width(f32::INFINITY),
+            );
+            ui.label("Attribution");
+            ui.add(
+                egui::TextEdit::singleline(&mut draft.attribution)
+                    .hint_text("© …")
+                    .desired_width(f32::INFINITY),
+            );
+            ui.add(
+                egui::DragValue::new(&mut draft.max_zoom)
+                    .range(0..=22)
+                    .prefix("max zoom "),
+            );
+            let url = draft.url.trim().to_string();
+            let url = url.as_str();
+            let check = if url.is_empty() {
+                Ok(())
+            } else {
+                hotspot_tiles::TileSource::new(url, &draft.attribution, draft.max_zoom).map(|_| ())
+            };
+            if let Err(e) = &check {
+                ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+            }
+            let changed = url != s.basemap_url
+                || draft.attribution.trim() != s.basemap_attribution
+                || draft.max_zoom != s.basemap_max_zoom;
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(check.is_ok() && changed, egui::Button::new("Apply"))
+                    .clicked()
+                {
+                    actions.push(Action::SetBasemap(
+                        url.to_string(),
+                        draft.attribution.clone(),
+                        draft.max_zoom,
+                    ));
+                }
+                if ui.add_enabled(has, egui::Button::new("Remove")).clicked() {
+                    draft = BasemapDraft::default();
+                    actions.push(Action::SetBasemap(String::new(), String::new(), 19));
+                }
+            });
+            ui.label(
+                RichText::new(
+                    "Tiles come only from this URL, two at a time, and are kept in the cache so the map works offline. Follow the server's usage policy and show its attribution.",
+                )
+                .weak()
+                .small(),
+            );
+            ui.data_mut(|d| d.insert_temp(id, draft));
+        });
 }
 
 fn describe_selection(s: &hotspot_scope::Selection) -> String {
