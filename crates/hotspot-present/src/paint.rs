@@ -230,7 +230,7 @@ pub fn paint_title(
 pub fn paint_attribution(painter: &egui::Painter, screen: Rect, text: &str, theme: Theme) -> Rect {
     let fg = c32(theme.foreground()).gamma_multiply(0.85);
     let max_w = (screen.width() * 0.5).max(80.0);
-    let g = painter.layout(text.to_string(), FontId::proportional(11.0), fg, max_w);
+    let g = painter.layout(text.to_string(), FontId::proportional(12.0), fg, max_w);
     let size = g.size() + Vec2::new(12.0, 6.0);
     let rect = Rect::from_min_size(
         Pos2::new(screen.max.x - 4.0 - size.x, screen.max.y - 4.0 - size.y),
