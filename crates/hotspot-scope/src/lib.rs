@@ -33,6 +33,9 @@ pub use query::{
     Cluster, ContextCell, EmergingHotSpots, EmergingOptions, Engine, EngineSummary, HotSpotOptions,
     HotSpots, MAX_BINS, MAX_K, MAX_STEPS, Step, sort_rows,
 };
+pub use query::{
+    Frame, MAX_FRAME_CELLS, MAX_FRAMES, MAX_WINDOW_DAYS, TimeStep, Timeline, TimelineMatrix,
+};
 pub use result::*;
 pub use scope::{Period, Scope, Selection, SortColumn, TableSpec};
 

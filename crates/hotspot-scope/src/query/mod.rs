@@ -12,6 +12,7 @@ mod kpis;
 mod series;
 mod sums;
 mod table;
+mod timeline;
 mod warnings;
 
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub use hotspots::{Cluster, HotSpotOptions, HotSpots, MAX_K};
 use sums::{city_days, drill_days, sum_cells};
 pub use table::sort_rows;
 use table::table_rows;
+pub use timeline::{
+    Frame, MAX_FRAME_CELLS, MAX_FRAMES, MAX_WINDOW_DAYS, TimeStep, Timeline, TimelineMatrix,
+};
 
 /// A cell with its modal police district and community area.
 pub type ContextCell = (u64, Option<u8>, Option<u8>);
