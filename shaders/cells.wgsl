@@ -36,6 +36,12 @@ struct Style {
     log_span: f32,
     dim_alpha: f32,
     breaks: array<vec4<f32>, 4>,
+    // Timeline playback: the value mixes frames tl_a and tl_b of `timeline` by tl_t.
+    // tl_flags bit 0: playing; bit 1: a zero means no data (counts).
+    tl_a: u32,
+    tl_b: u32,
+    tl_t: f32,
+    tl_flags: u32,
 };
 
 const NO_DATA: u32 = 0xffffffffu;
@@ -47,6 +53,26 @@ const FLAG_DIM: u32 = 2u;
 @group(0) @binding(2) var lut: texture_2d<f32>;
 @group(1) @binding(0) var<storage, read> values: array<u32>;
 @group(1) @binding(1) var<storage, read> flags: array<u32>;
+// Every frame of a timeline, frame-major in slot order.
+@group(1) @binding(2) var<storage, read> timeline: array<u32>;
+
+// The value of `slot` between two timeline frames: mixed when both have data, else the
+// nearer one's.
+fn timeline_bits(slot: u32) -> u32 {
+    let n = arrayLength(&values);
+    let a = timeline[style.tl_a * n + slot];
+    let b = timeline[style.tl_b * n + slot];
+    var bits: u32;
+    if (a == NO_DATA || b == NO_DATA) {
+        bits = select(a, b, style.tl_t >= 0.5);
+    } else {
+        bits = bitcast<u32>(mix(bitcast<f32>(a), bitcast<f32>(b), style.tl_t));
+    }
+    if ((style.tl_flags & 2u) != 0u && bits != NO_DATA && bitcast<f32>(bits) == 0.0) {
+        bits = NO_DATA;
+    }
+    return bits;
+}
 
 struct VsOut {
     @builtin(position) position: vec4<f32>,
@@ -91,7 +117,10 @@ fn vs_cell(
         out.color = vec4<f32>(0.0);
         return out;
     }
-    let bits = values[slot];
+    var bits = values[slot];
+    if ((style.tl_flags & 1u) != 0u) {
+        bits = timeline_bits(slot);
+    }
     var c: vec4<f32>;
     if (bits == NO_DATA) {
         c = style.no_data;

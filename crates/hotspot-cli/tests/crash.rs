@@ -385,9 +385,13 @@ fn a_killed_ingest_or_build_leaves_the_lake_as_before_and_a_rerun_completes_it()
         "{KILLS} kills per command; runs that completed before their kill: ingest {}, build {}",
         completed[0], completed[1]
     );
-    // The kills landed inside the runs, not after them.
+    // Enough kills landed inside the runs, not after them, for the test to mean something.
+    // The kill moments are spread over 1.1 × the fastest uninterrupted run, so on a quiet
+    // machine nearly all interrupt; a loaded CI core can make the timed runs twice as slow as
+    // the killed ones, and then about half do. Fewer than 15 of 50 would mean the timing is
+    // off by far more than that.
     assert!(
-        completed[0] < KILLS / 2 && completed[1] < KILLS / 2,
-        "{completed:?}"
+        completed[0] <= KILLS - 15 && completed[1] <= KILLS - 15,
+        "too few kills interrupted a run: {completed:?} of {KILLS} completed first"
     );
 }

@@ -41,6 +41,9 @@ pub enum RenderError {
     /// lyon could not tessellate a path.
     #[error("tessellation failed: {0}")]
     Tessellation(String),
+    /// A timeline that cannot be played (too large for the GPU).
+    #[error("timeline: {0}")]
+    Timeline(String),
     /// A basemap tile that cannot be a texture (size, byte count).
     #[error("bad tile: {0}")]
     Tile(String),

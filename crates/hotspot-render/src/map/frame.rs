@@ -144,7 +144,18 @@ impl MapRenderer {
                 log_span: (domain.hi - domain.lo).max(0.0).ln_1p().max(1e-30),
                 dim_alpha: 0.35,
                 breaks,
+                tl_a: 0,
+                tl_b: 0,
+                tl_t: 0.0,
+                tl_flags: 0,
             };
+            let mut style = style;
+            if let Some((a, b, t)) = self.active.and_then(|r| self.timeline_position(r)) {
+                style.tl_a = a as u32;
+                style.tl_b = b as u32;
+                style.tl_t = t;
+                style.tl_flags = 1 | if self.timeline_zero_is_empty { 2 } else { 0 };
+            }
             self.queue
                 .write_buffer(&self.style_buf, 0, bytemuck::bytes_of(&style));
         }

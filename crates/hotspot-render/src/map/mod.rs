@@ -15,6 +15,7 @@ mod context;
 mod frame;
 mod pipelines;
 pub mod style;
+mod timeline;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -72,6 +73,34 @@ pub struct MapLabel {
     /// from east, kept within ±90° so text reads left to right) and the length of the straight
     /// stretch it sits on (physical pixels; a longer name is not drawn).
     pub along: Option<(f32, f32)>,
+}
+
+/// The bind group of a layer's per-slot buffers: values, flags, timeline.
+fn layer_bind_group(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    values: &wgpu::Buffer,
+    flags: &wgpu::Buffer,
+    timeline: &wgpu::Buffer,
+) -> wgpu::BindGroup {
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("hotspot layer"),
+        layout,
+        entries: &[
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: values.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: flags.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: timeline.as_entire_binding(),
+            },
+        ],
+    })
 }
 
 /// A line or fill mesh on the GPU with its own uniform.
@@ -144,6 +173,9 @@ pub struct MapRenderer {
     context_gpu: ContextGpu,
     overlay_gpu: OverlayGpu,
     basemap: Option<basemap::BasemapGpu>,
+    /// Where a timeline is played (frame index with its fraction), when one is.
+    timeline_pos: Option<f32>,
+    timeline_zero_is_empty: bool,
     visibility: ContextVisibility,
     /// The camera; changing it makes [`MapRenderer::needs_redraw`] true.
     pub camera: Camera,
@@ -183,7 +215,7 @@ impl MapRenderer {
         });
         let layer_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("hotspot layer"),
-            entries: &[storage_entry(0), storage_entry(1)],
+            entries: &[storage_entry(0), storage_entry(1), storage_entry(2)],
         });
         let line_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("hotspot line"),
@@ -294,6 +326,8 @@ impl MapRenderer {
             context_gpu: ContextGpu::default(),
             overlay_gpu: OverlayGpu::default(),
             basemap: None,
+            timeline_pos: None,
+            timeline_zero_is_empty: false,
             visibility: ContextVisibility::default(),
             camera: Camera::default(),
             dirty: true,
@@ -392,20 +426,18 @@ impl MapRenderer {
             contents: nonempty(bytemuck::cast_slice(&flags)),
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         });
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("hotspot layer"),
-            layout: &self.layer_bgl,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: values_buf.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: flags_buf.as_entire_binding(),
-                },
-            ],
+        let timeline_buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("hotspot timeline"),
+            contents: &[0, 0, 0, 0],
+            usage: wgpu::BufferUsages::STORAGE,
         });
+        let bind_group = layer_bind_group(
+            device,
+            &self.layer_bgl,
+            &values_buf,
+            &flags_buf,
+            &timeline_buf,
+        );
         self.layers.insert(
             res,
             Layer {
@@ -416,6 +448,7 @@ impl MapRenderer {
                 lod_ibuf,
                 values_buf,
                 flags_buf,
+                timeline_buf,
                 bind_group,
                 values,
                 flags,
@@ -426,6 +459,8 @@ impl MapRenderer {
                 with_data: 0,
                 breaks: None,
                 range: None,
+                timeline: Vec::new(),
+                timeline_frames: 0,
             },
         );
         if self.active.is_none() {

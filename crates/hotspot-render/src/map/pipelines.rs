@@ -29,6 +29,12 @@ pub(super) struct StyleUniform {
     pub(super) log_span: f32,
     pub(super) dim_alpha: f32,
     pub(super) breaks: [[f32; 4]; 4],
+    /// Timeline playback: frames a and b, the mix between them, and whether it is on
+    /// (bit 0) and a zero count means no data (bit 1).
+    pub(super) tl_a: u32,
+    pub(super) tl_b: u32,
+    pub(super) tl_t: f32,
+    pub(super) tl_flags: u32,
 }
 
 #[repr(C)]

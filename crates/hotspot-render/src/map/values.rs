@@ -49,6 +49,8 @@ pub(super) struct Layer {
     pub(super) lod_ibuf: wgpu::Buffer,
     pub(super) values_buf: wgpu::Buffer,
     pub(super) flags_buf: wgpu::Buffer,
+    /// Every frame of a timeline, frame-major in slot order (a 4-byte stand-in without one).
+    pub(super) timeline_buf: wgpu::Buffer,
     pub(super) bind_group: wgpu::BindGroup,
     pub(super) values: Vec<u32>,
     pub(super) flags: Vec<u32>,
@@ -60,6 +62,9 @@ pub(super) struct Layer {
     pub(super) breaks: Option<Vec<f32>>,
     /// The automatic range for [`MapRenderer::set_value_kind`], cached.
     pub(super) range: Option<(f32, f32)>,
+    /// The timeline's values as uploaded (for picking), and its frame count (0: none).
+    pub(super) timeline: Vec<u32>,
+    pub(super) timeline_frames: usize,
 }
 
 impl Layer {
@@ -297,11 +302,25 @@ impl MapRenderer {
         {
             return None;
         }
-        let bits = layer
-            .values
-            .get(slot as usize)
-            .copied()
-            .unwrap_or(NO_DATA_BITS);
+        let bits = match self.timeline_position(res) {
+            Some((a, b, t)) => super::timeline::mix_bits(
+                layer
+                    .timeline
+                    .get(a * layer.values.len() + slot as usize)
+                    .copied(),
+                layer
+                    .timeline
+                    .get(b * layer.values.len() + slot as usize)
+                    .copied(),
+                t,
+                self.timeline_zero_is_empty,
+            ),
+            None => layer
+                .values
+                .get(slot as usize)
+                .copied()
+                .unwrap_or(NO_DATA_BITS),
+        };
         Some(Pick {
             cell,
             res,
