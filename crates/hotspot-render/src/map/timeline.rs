@@ -47,7 +47,7 @@ impl MapRenderer {
                 values: values.len(),
             });
         }
-        let limit = u64::from(self.device.limits().max_storage_buffer_binding_size);
+        let limit = self.device.limits().max_storage_buffer_binding_size;
         let layer = self
             .layers
             .get_mut(&res)
