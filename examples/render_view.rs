@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         legend: Some(shown.legend),
         labels: true,
         attribution: None,
+        stamp: None,
     };
     let frame = FrameSpec::new(1920, 1080);
     picture.fit(&frame, &overlay, &[]);

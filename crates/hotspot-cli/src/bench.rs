@@ -56,6 +56,22 @@ pub enum BenchCommand {
         #[arg(long, value_delimiter = ',', default_value = "6,7,8,9,10")]
         res: Vec<u8>,
     },
+    /// Time playback over the lake's whole date range: the timeline matrix (every frame ×
+    /// cell in one pass), its upload, and the frame time while the map plays, at 1080p.
+    Playback {
+        /// Timed frames while playing (the median and 95th percentile are reported).
+        #[arg(long, default_value_t = 30)]
+        frames: usize,
+        /// MSAA samples (1 or 4).
+        #[arg(long, default_value = "1", value_parser = parse_msaa)]
+        msaa: u32,
+        /// Resolutions to time.
+        #[arg(long, value_delimiter = ',', default_value = "6,7,8,9,10")]
+        res: Vec<u8>,
+        /// The step between frames: day, week, month, quarter or year.
+        #[arg(long, default_value = "month")]
+        step: String,
+    },
 }
 
 /// Peak resident memory since the last [`reset_peak`], from `/proc/self/status` (Linux).
@@ -102,7 +118,107 @@ pub fn run(lake: &Lake, what: BenchCommand, bars: &Bars) -> Result<()> {
         } => pipeline(rows, from, to, seed, dir, csv, bars),
         BenchCommand::Scope { runs } => scope(lake, runs),
         BenchCommand::Render { frames, msaa, res } => render(lake, frames.max(1), msaa, &res),
+        BenchCommand::Playback {
+            frames,
+            msaa,
+            res,
+            step,
+        } => playback(lake, frames.max(2), msaa, &res, &step),
     }
+}
+
+/// `hotspot bench playback`: precompute, upload and playing frame time per resolution.
+fn playback(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8], step: &str) -> Result<()> {
+    let engine = open_engine(lake)?;
+    let (first, last) = engine.date_range();
+    if resolutions.iter().any(|r| !(6..=10).contains(r)) {
+        bail!("--res takes resolutions 6–10");
+    }
+    let step = hotspot_scope::TimeStep::parse(step)
+        .with_context(|| format!("`{step}`: the step is day, week, month, quarter or year"))?;
+    let timeline = hotspot_scope::Timeline::of(step);
+    let taxonomy = hotspot_core::taxonomy::Taxonomy::default();
+    let mut h = Headless::new(HeadlessOptions {
+        msaa,
+        ..HeadlessOptions::default()
+    })
+    .context("cannot render")?;
+    outln!(
+        "lake {} ({first} – {last}), {} steps, on {} at MSAA {msaa}x",
+        lake.root().display(),
+        timeline.label(),
+        h.gpu.describe()
+    )?;
+    outln!(
+        "{:<4} {:>8} {:>7} {:>9} {:>13} {:>10} {:>12} {:>14} {:>12}",
+        "res",
+        "cells",
+        "frames",
+        "matrix",
+        "precompute",
+        "upload",
+        "first frame",
+        "playing p50",
+        "p95"
+    )?;
+    let palette = hotspot_core::palette::Palette::volume();
+    for &res in resolutions {
+        let scope = Scope::new(res, first, last);
+        let mut times = Vec::new();
+        let mut matrix = None;
+        for _ in 0..3 {
+            let t = Instant::now();
+            matrix = Some(engine.timeline(&scope, &taxonomy, timeline)?);
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let matrix = matrix.context("no timeline")?;
+        let precompute = hotspot_core::stats::median(&mut times).unwrap_or(f64::NAN);
+        let t = Instant::now();
+        let geom = std::sync::Arc::new(hotspot_render::CellGeometry::build(
+            res,
+            engine.coverage(res)?,
+        )?);
+        h.map.set_geometry(geom);
+        let geometry_ms = t.elapsed().as_secs_f64() * 1e3;
+        let t = Instant::now();
+        hotspot_present::present_timeline(&mut h.map, &matrix, res, Metric::Incidents, &palette)?;
+        let upload = t.elapsed().as_secs_f64() * 1e3;
+        h.set_frame(&hotspot_render::FrameSpec::new(1920, 1080));
+        let (min, max) = h
+            .map
+            .geometry(res)
+            .map(|g| g.bounds())
+            .context("no geometry")?;
+        h.map.camera.fit_bounds(min, max, 20.0);
+        // From the timeline in hand to the first frame drawn (geometry is built once per
+        // resolution and kept, as in the console).
+        h.map.set_timeline_position(Some(0.0));
+        let first_frame = h.time_map_frame()?.as_secs_f64() * 1e3;
+        let n = matrix.frames.len();
+        let mut playing: Vec<f64> = (0..frames)
+            .map(|k| {
+                // Positions between frames, as a 60 Hz display sweeping the timeline would.
+                let p = (k as f32 * 0.37) % (n.max(1) as f32);
+                h.map.set_timeline_position(Some(p));
+                h.time_map_frame().map(|d| d.as_secs_f64() * 1e3)
+            })
+            .collect::<Result<_, _>>()?;
+        playing.sort_by(f64::total_cmp);
+        let p95 = playing[((playing.len() - 1) as f64 * 0.95).round() as usize];
+        let p50 = hotspot_core::stats::median(&mut playing).unwrap_or(f64::NAN);
+        outln!(
+            "r{res:<3} {:>8} {:>7} {:>6.1} MB {:>10.1} ms {:>7.1} ms {:>9.1} ms {:>11.1} ms {:>9.1} ms   (geometry {geometry_ms:.0} ms)",
+            thousands(matrix.cells.len() as u64),
+            n,
+            (matrix.selected.len() * 4) as f64 / 1e6,
+            precompute,
+            upload,
+            first_frame,
+            p50,
+            p95
+        )?;
+    }
+    Ok(())
 }
 
 fn scope(lake: &Lake, runs: usize) -> Result<()> {

@@ -6,6 +6,7 @@
 #[macro_use]
 mod output;
 
+mod animate;
 mod basemap;
 mod bench;
 mod commands;

@@ -127,9 +127,11 @@ pub struct RenderArgs {
     #[arg(long, default_value_t = 0.92, value_parser = parse_opacity)]
     pub cell_opacity: f32,
     /// With --metric emerging: steps of a week or a month (default: months when the period
-    /// holds three or more whole ones, else weeks; a view's `emerging` setting wins).
+    /// holds three or more whole ones, else weeks; a view's `emerging` setting wins). With
+    /// --animate: the step between frames, day to year (default: weeks for a period of up to
+    /// four months, else months).
     #[arg(long, value_enum)]
-    pub step: Option<crate::hotspots::StepArg>,
+    pub step: Option<TimeStepArg>,
     #[arg(long, value_enum, default_value = "dark")]
     pub theme: ThemeArg,
     /// The scripts directory (palettes, taxonomy); default ./scripts if there is one, else the
@@ -144,6 +146,40 @@ pub struct RenderArgs {
     pub adapter: AdapterArg,
     #[command(flatten)]
     pub basemap: crate::basemap::BasemapArgs,
+    #[command(flatten)]
+    pub animate: crate::animate::AnimateArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeStepArg {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl TimeStepArg {
+    fn time(self) -> hotspot_scope::TimeStep {
+        match self {
+            TimeStepArg::Day => hotspot_scope::TimeStep::Day,
+            TimeStepArg::Week => hotspot_scope::TimeStep::Week,
+            TimeStepArg::Month => hotspot_scope::TimeStep::Month,
+            TimeStepArg::Quarter => hotspot_scope::TimeStep::Quarter,
+            TimeStepArg::Year => hotspot_scope::TimeStep::Year,
+        }
+    }
+
+    fn emerging(self) -> Result<hotspot_scope::Step> {
+        match self {
+            TimeStepArg::Week => Ok(hotspot_scope::Step::Week),
+            TimeStepArg::Month => Ok(hotspot_scope::Step::Month),
+            other => bail!(
+                "emerging hot spots step by week or month, not by {}",
+                other.time().name()
+            ),
+        }
+    }
 }
 
 fn parse_opacity(s: &str) -> Result<f32, String> {
@@ -225,7 +261,7 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     }
     if metric == Metric::Emerging {
         let step = match (args.step, scope.emerging) {
-            (Some(s), _) => s.into(),
+            (Some(s), _) => s.emerging()?,
             (None, Some(e)) => e.step,
             (None, None) => {
                 let days = scope
@@ -315,6 +351,7 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         legend: Some(shown.legend),
         labels: true,
         attribution: None,
+        stamp: None,
     };
     let frame = FrameSpec::new(w, h);
     // The camera: the view's, else the drilled cells or the whole coverage.
@@ -361,6 +398,60 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     }
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    if args.animate.animate {
+        let days: i64 = scope
+            .period
+            .intervals()?
+            .iter()
+            .map(|(a, b)| i64::from(b - a + 1))
+            .sum();
+        let step = match args.step {
+            Some(s) => s.time(),
+            None if days <= 122 => hotspot_scope::TimeStep::Week,
+            None => hotspot_scope::TimeStep::Month,
+        };
+        let timeline = hotspot_scope::Timeline {
+            step,
+            window_days: args.animate.window,
+        };
+        let matrix = engine
+            .timeline(&result.scope, &host.taxonomy(), timeline)
+            .context("cannot cut the period into frames")?;
+        let legend = hotspot_present::present_timeline(view.map(), &matrix, res, metric, &palette)?;
+        overlay.legend = Some(legend);
+        let bars = crate::progress::Bars::new(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+        let n = crate::animate::write(
+            &mut view,
+            &frame,
+            &overlay,
+            &matrix,
+            &args.animate,
+            &args.out,
+            &bars,
+        )
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+        outln!(
+            "wrote {} ({n} frames of {w}×{h}: {} {} steps from {} to {}, {}; timeline built in {:.0} ms) in {:.1} s on {}",
+            args.out.display(),
+            matrix.frames.len(),
+            timeline.label(),
+            matrix
+                .frames
+                .first()
+                .map(|f| f.from.to_string())
+                .unwrap_or_default(),
+            matrix
+                .frames
+                .last()
+                .map(|f| f.to.to_string())
+                .unwrap_or_default(),
+            metric.title(),
+            matrix.elapsed_ms,
+            started.elapsed().as_secs_f64(),
+            view.headless.gpu.describe()
+        )?;
+        return Ok(());
     }
     view.render_png(&frame, &overlay, &args.out)
         .with_context(|| format!("cannot render {}", args.out.display()))?;

@@ -739,3 +739,169 @@ fn a_tile_basemap_is_fetched_cached_drawn_under_the_cells_and_works_offline() {
     );
     assert!(!bad.exists());
 }
+
+/// Decodes a GIF: its frames' sizes.
+fn gif_frames(path: &Path) -> Vec<(u32, u32)> {
+    use image::AnimationDecoder;
+    let file = std::io::BufReader::new(std::fs::File::open(path).expect("open gif"));
+    let decoder = image::codecs::gif::GifDecoder::new(file).expect("a GIF");
+    decoder
+        .into_frames()
+        .map(|f| {
+            let f = f.expect("frame");
+            f.buffer().dimensions()
+        })
+        .collect()
+}
+
+/// The text tesseract reads in a PNG.
+fn ocr(path: &Path) -> String {
+    let o = std::process::Command::new("tesseract")
+        .arg(path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("this test needs tesseract (apt-get install tesseract-ocr): {e}")
+        });
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+#[ignore = "needs the software GPU adapter (lavapipe) and tesseract"]
+fn an_animation_has_a_frame_per_step_with_its_dates_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = common::demo(dir.path(), 8000, "2024-01-01", "2024-02-29");
+    let render = |extra: &[&str]| {
+        let mut args = vec![
+            "render",
+            "--size",
+            "480x270",
+            "--res",
+            "8",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-02-29",
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+            "--animate",
+        ];
+        args.extend(extra);
+        hotspot(&lake, &args)
+    };
+    // Weeks ending on 29 February whose first day is in the period: 60 days → 8 weeks.
+    let gif = dir.path().join("weeks.gif");
+    let o = render(&["--step", "week", "--out", gif.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("8 frames of 480×270"), "{}", text(&o));
+    assert_eq!(gif_frames(&gif), vec![(480, 270); 8]);
+    // One in-between frame per step: 7 × 2 + 1.
+    let tween = dir.path().join("tween.gif");
+    let o = render(&[
+        "--step",
+        "week",
+        "--tween",
+        "1",
+        "--out",
+        tween.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(gif_frames(&tween).len(), 15);
+
+    // Months as numbered PNGs, large enough to read: January then February, in order.
+    let frames = dir.path().join("months");
+    let o = hotspot(
+        &lake,
+        &[
+            "render",
+            "--size",
+            "1280x720",
+            "--res",
+            "7",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-02-29",
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+            "--animate",
+            "--step",
+            "month",
+            "--out",
+            frames.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let mut names: Vec<_> = std::fs::read_dir(&frames)
+        .expect("frames")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["frame-00001.png", "frame-00002.png"]);
+    let first = ocr(&frames.join(&names[0]));
+    let second = ocr(&frames.join(&names[1]));
+    assert!(first.contains("Jan 2024"), "frame 1 reads: {first}");
+    assert!(second.contains("Feb 2024"), "frame 2 reads: {second}");
+
+    // Video through ffmpeg: made where it is installed, a clear message where it is not.
+    let mp4 = dir.path().join("weeks.mp4");
+    let mut cmd = common::command(&lake);
+    cmd.args([
+        "render",
+        "--size",
+        "480x270",
+        "--res",
+        "8",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-02-29",
+        "--msaa",
+        "1",
+        "--adapter",
+        "software",
+        "--animate",
+        "--out",
+    ])
+    .arg(&mp4)
+    .env("PATH", dir.path());
+    let o = cmd.output().expect("run");
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("needs ffmpeg, which is not installed"),
+        "{}",
+        text(&o)
+    );
+    assert!(!mp4.exists());
+    let have_ffmpeg = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok();
+    if have_ffmpeg {
+        let o = render(&["--step", "week", "--out", mp4.to_str().expect("utf-8")]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(std::fs::metadata(&mp4).expect("mp4").len() > 1000);
+    } else {
+        assert!(
+            !hotspot_testkit::in_ci(),
+            "CI installs ffmpeg; it is missing here"
+        );
+        eprintln!("note: ffmpeg is not installed: the MP4 path was not exercised");
+    }
+
+    // What cannot be played is refused, nothing written.
+    let bad = dir.path().join("bad.gif");
+    let o = render(&[
+        "--metric",
+        "hot_spots",
+        "--out",
+        bad.to_str().expect("utf-8"),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("cannot be played"), "{}", text(&o));
+    assert!(!bad.exists());
+}

@@ -7,7 +7,8 @@
 //! by [`OverlayRenderer`]; [`EguiPass`] is the single egui-wgpu drawing path, for the
 //! console's window and for headless frames alike. [`HeadlessView`] is the renderer's
 //! offscreen map plus that overlay, written to PNG. [`context_layers`] dissolves a lake's
-//! district and community-area outlines, [`captions`] words a picture's title and subtitle.
+//! district and community-area outlines, [`captions`] words a picture's title and subtitle, and [`present_timeline`]
+//! puts a timeline's frames on the GPU with one colour domain for playback.
 //!
 //! It knows no window (winit belongs to the console) and computes no statistics (the scope
 //! engine does); `hotspot-render` below it knows nothing of egui or scopes.
@@ -21,6 +22,7 @@ mod legend;
 mod overlay;
 pub mod paint;
 mod present;
+mod timeline;
 
 pub use context::{ContextError, context_layers};
 pub use egui_pass::{EguiFrame, EguiPass};
@@ -29,6 +31,7 @@ pub use layers::{LayerError, MAX_LAYER_BYTES, MAX_LAYER_VERTICES, read_geojson};
 pub use legend::{Legend, LegendEntry};
 pub use overlay::{Overlay, OverlayRenderer};
 pub use present::{Highlight, Presented, alpha_text, emerging_method, present};
+pub use timeline::{PLAYABLE, present_timeline, timeline_values};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -8,7 +8,7 @@ use crate::egui_pass::EguiPass;
 use crate::legend::Legend;
 use crate::paint::{
     PAD, install_fonts, legend_size, paint_attribution, paint_caption, paint_labels, paint_legend,
-    paint_title,
+    paint_stamp, paint_title,
 };
 
 /// What a headless frame draws over the map.
@@ -24,6 +24,8 @@ pub struct Overlay {
     pub labels: bool,
     /// The basemap's attribution, bottom-right (None: no basemap drawn).
     pub attribution: Option<String>,
+    /// A large date stamp, bottom-right above the attribution (an animation's frame dates).
+    pub stamp: Option<String>,
 }
 
 impl Overlay {
@@ -112,9 +114,16 @@ impl OverlayRenderer {
             }
             // The attribution takes the bottom-right corner; the caption wraps beside it.
             let mut caption_area = screen;
+            let mut corner = screen;
             if let Some(text) = overlay.attribution.as_deref().filter(|t| !t.is_empty()) {
                 let r = paint_attribution(&painter, screen, text, theme);
                 caption_area.max.x = r.min.x - PAD;
+                corner.max.y = r.min.y - 4.0;
+                avoid.push(r);
+            }
+            if let Some(text) = overlay.stamp.as_deref().filter(|t| !t.is_empty()) {
+                let r = paint_stamp(&painter, corner, text, theme);
+                caption_area.max.x = caption_area.max.x.min(r.min.x - PAD);
                 avoid.push(r);
             }
             if let Some(legend) = &overlay.legend {

@@ -241,6 +241,21 @@ pub fn paint_attribution(painter: &egui::Painter, screen: Rect, text: &str, them
     rect
 }
 
+/// Paints a large date stamp (an animation frame's dates) in the bottom-right corner of
+/// `screen`, readable at a glance in a briefing; returns its rect.
+pub fn paint_stamp(painter: &egui::Painter, screen: Rect, text: &str, theme: Theme) -> Rect {
+    let fg = c32(theme.foreground());
+    let g = painter.layout_no_wrap(text.to_string(), FontId::proportional(26.0), fg);
+    let size = g.size() + Vec2::new(2.0 * PAD, PAD);
+    let rect = Rect::from_min_size(
+        Pos2::new(screen.max.x - PAD - size.x, screen.max.y - PAD - size.y),
+        size,
+    );
+    painter.rect_filled(rect, CornerRadius::same(6), c32(theme.panel()));
+    painter.galley(rect.min + Vec2::new(PAD, PAD * 0.5), g, fg);
+    rect
+}
+
 /// Paints a wrapped caption along the bottom of `screen`; returns its rect.
 pub fn paint_caption(painter: &egui::Painter, screen: Rect, text: &str, theme: Theme) -> Rect {
     let fg = c32(theme.foreground());

@@ -53,6 +53,7 @@ fn sample_city_at_1080p_and_4k() {
             legend: Some(legend),
             labels: true,
             attribution: None,
+            stamp: None,
         };
         let frame = FrameSpec::new(w, ht);
         v.fit(&frame, &overlay, &[]);

@@ -56,6 +56,7 @@ fn frame(
             legend: Some(legend),
             labels: true,
             attribution: None,
+            stamp: None,
         },
     )
 }

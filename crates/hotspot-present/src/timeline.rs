@@ -1,0 +1,79 @@
+//! From a timeline matrix to a playable map: [`present_timeline`] puts every frame of a
+//! metric on the GPU (the renderer mixes frames as the position moves) with one colour domain
+//! for all of them, so a colour means the same count in every frame, and says so in the
+//! legend.
+
+use hotspot_render::{MapRenderer, Palette, RenderError};
+use hotspot_scope::{Metric, TimelineMatrix};
+
+use crate::legend::Legend;
+
+/// The metrics a timeline can play: counts and the arrest rate.
+pub const PLAYABLE: [Metric; 4] = [
+    Metric::Incidents,
+    Metric::Selected,
+    Metric::Arrests,
+    Metric::ArrestRate,
+];
+
+/// Every frame's value of `metric` per cell, frame-major (NaN: no data), and whether a zero
+/// means no data (counts).
+pub fn timeline_values(
+    m: &TimelineMatrix,
+    metric: Metric,
+) -> Result<(Vec<f32>, bool), RenderError> {
+    Ok(match metric {
+        Metric::Incidents | Metric::Selected => {
+            (m.selected.iter().map(|&v| v as f32).collect(), true)
+        }
+        Metric::Arrests => (m.arrests.iter().map(|&v| v as f32).collect(), true),
+        Metric::ArrestRate => (
+            m.selected
+                .iter()
+                .zip(&m.arrests)
+                .map(|(&n, &k)| if n > 0 { k as f32 / n as f32 } else { f32::NAN })
+                .collect(),
+            false,
+        ),
+        other => {
+            return Err(RenderError::Timeline(format!(
+                "{} cannot be played; a timeline shows {}",
+                other.title(),
+                PLAYABLE.map(|m| m.name()).join(", ")
+            )));
+        }
+    })
+}
+
+/// Uploads the timeline of `metric` and fixes the colour domain over all its frames; the
+/// map then plays with [`MapRenderer::set_timeline_position`]. Returns the legend.
+pub fn present_timeline(
+    map: &mut MapRenderer,
+    m: &TimelineMatrix,
+    res: u8,
+    metric: Metric,
+    palette: &Palette,
+) -> Result<Legend, RenderError> {
+    let (values, zero_is_empty) = timeline_values(m, metric)?;
+    map.set_palette(palette)?;
+    map.set_resolution(res)?;
+    map.set_value_kind(Some(metric.value_kind()));
+    map.set_timeline(res, &m.cells, m.frames.len(), &values, zero_is_empty)?;
+    // Rates span 0–1; counts 0 to the largest of any cell in any frame (at least 1).
+    let hi = match metric {
+        Metric::ArrestRate => 1.0,
+        _ => values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(1.0f32, f32::max),
+    };
+    map.set_domain(Some((0.0, hi)));
+    let mut legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
+    legend.method = Some(format!(
+        "colours fixed over all {} frames\n({})",
+        m.frames.len(),
+        m.timeline.label()
+    ));
+    Ok(legend)
+}
