@@ -37,6 +37,10 @@ pub enum Effect {
     ShowLayers(Vec<PathBuf>),
     /// The basemap source or its visibility changed (settings hold the new state).
     BasemapChanged,
+    /// The time bar opened, closed or needs another timeline: build it, or take it off.
+    TimelineChanged,
+    /// The playhead moved: the map shows this position of the timeline.
+    TimelinePosition(f32),
 }
 
 /// View state, engine, scripts and the latest result.
@@ -64,6 +68,8 @@ pub struct Controller {
     pub selections: Vec<(String, Selection)>,
     pub palette_names: Vec<String>,
     pub views: Vec<(String, String)>,
+    /// Playback through time: the timeline on the map and the playhead.
+    pub timebar: crate::timebar::TimeBar,
 }
 
 impl Controller {
@@ -106,6 +112,7 @@ impl Controller {
             selections: Vec::new(),
             palette_names: Vec::new(),
             views: Vec::new(),
+            timebar: crate::timebar::TimeBar::default(),
         };
         c.refresh_script_data();
         if other_lake {
@@ -304,6 +311,7 @@ impl Controller {
             map,
             wall,
             status: self.status(),
+            timebar: &self.timebar,
         }
     }
 
@@ -409,7 +417,53 @@ impl Controller {
             Action::SetPeriod(from, to) => {
                 v.from = *from;
                 v.to = (*to).max(*from);
-                vec![Effect::Requery]
+                // A period picked by hand ends playback (the picked period stays).
+                if self.timebar.open {
+                    self.timebar.close();
+                    vec![Effect::Requery, Effect::TimelineChanged]
+                } else {
+                    vec![Effect::Requery]
+                }
+            }
+            Action::TimelineOpen => {
+                self.timebar.open((v.from, v.to));
+                vec![Effect::TimelineChanged]
+            }
+            Action::TimelineClose => {
+                if let Some((from, to)) = self.timebar.close() {
+                    v.from = from;
+                    v.to = to;
+                }
+                vec![Effect::Requery, Effect::TimelineChanged]
+            }
+            Action::TimelinePlay(on) => {
+                self.timebar.play(*on);
+                Vec::new()
+            }
+            Action::TimelineSeek(p) => {
+                let f = self.timebar.seek(*p);
+                self.follow(f)
+            }
+            Action::TimelineStep(by) => {
+                let f = self.timebar.step(*by);
+                self.follow(f)
+            }
+            Action::SetTimeline(t) => {
+                self.timebar.timeline = *t;
+                self.timebar.playing = false;
+                vec![Effect::TimelineChanged]
+            }
+            Action::SetTimelineSpeed(fps) => {
+                self.timebar.speed = if fps.is_finite() {
+                    fps.clamp(0.1, 60.0)
+                } else {
+                    2.0
+                };
+                Vec::new()
+            }
+            Action::SetTimelineLoop(on) => {
+                self.timebar.looping = *on;
+                Vec::new()
             }
             Action::ToggleType(t) => {
                 if !v.types.remove(t) {
@@ -599,6 +653,89 @@ impl Controller {
         };
         self.selection_changed(was_active);
         effects
+    }
+
+    /// What the view's timeline is built for.
+    pub fn timeline_key(&self) -> crate::timebar::TimelineKey {
+        crate::timebar::TimelineKey {
+            res: self.view.res(),
+            selection: self.view.scope(0).selection,
+            drill: self.view.drill.clone(),
+            metric: self.view.effective_metric(),
+            timeline: self.timebar.timeline,
+        }
+    }
+
+    /// The timeline to build now, if the time bar needs one: the view's scope over the
+    /// lake's whole date range.
+    pub fn timeline_job(&mut self) -> Option<crate::timebar::TimelineJob> {
+        let key = self.timeline_key();
+        let (first, last) = self.engine.date_range();
+        let mut scope = self.view.scope(0);
+        scope.period = hotspot_scope::Period::Range {
+            from: first,
+            to: last,
+        };
+        scope.hot_spots = None;
+        scope.emerging = None;
+        self.timebar.job(scope, key)
+    }
+
+    /// Builds the pending timeline here and now (tests, and callers without threads).
+    pub fn build_timeline_now(&mut self) -> bool {
+        let Some(job) = self.timeline_job() else {
+            return false;
+        };
+        let result = self
+            .engine
+            .timeline(&job.scope, &self.taxonomy, job.key.timeline)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        self.accept_timeline(job.id, job.key, result)
+    }
+
+    /// Takes a built timeline; returns whether the map should show it (its effects follow
+    /// from [`Controller::timeline_effects`]).
+    pub fn accept_timeline(
+        &mut self,
+        id: u64,
+        key: crate::timebar::TimelineKey,
+        result: std::result::Result<Arc<hotspot_scope::TimelineMatrix>, String>,
+    ) -> bool {
+        let shown = self.timebar.accept(id, key, result);
+        if let Some(e) = self.timebar.error() {
+            let e = e.to_string();
+            self.set_status(format!("Cannot play this view: {e}"));
+        }
+        shown
+    }
+
+    /// The effects of the playhead where it is now (after a new timeline).
+    pub fn timeline_effects(&mut self) -> Vec<Effect> {
+        let p = self.timebar.position;
+        let f = self.timebar.seek(p);
+        self.follow(f)
+    }
+
+    /// Advances playback by `dt` seconds.
+    pub fn tick(&mut self, dt: f64) -> Vec<Effect> {
+        let f = self.timebar.tick(dt);
+        self.follow(f)
+    }
+
+    /// The view follows the playhead: a new frame becomes the period the KPIs, charts and
+    /// table show.
+    fn follow(&mut self, f: crate::timebar::Follow) -> Vec<Effect> {
+        use crate::timebar::Follow;
+        match f {
+            Follow::Nothing => Vec::new(),
+            Follow::Position(p) => vec![Effect::TimelinePosition(p)],
+            Follow::Frame(p, from, to) => {
+                self.view.from = from;
+                self.view.to = to;
+                vec![Effect::TimelinePosition(p), Effect::Requery]
+            }
+        }
     }
 
     /// The hotspot table of the current result as CSV (all columns, header first), with each

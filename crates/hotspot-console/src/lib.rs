@@ -12,6 +12,7 @@
 pub mod app;
 pub mod controller;
 pub mod state;
+pub mod timebar;
 pub mod ui;
 pub mod worker;
 

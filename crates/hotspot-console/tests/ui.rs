@@ -1,5 +1,6 @@
 //! The console's overlay under egui_kittest, on the real 1–15 Sept 2024 sample.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -679,4 +680,100 @@ fn a_view_with_tiles_sets_the_basemap() {
     );
     assert_eq!(s.basemap_max_zoom, 17);
     assert!(s.show_basemap);
+}
+
+/// Incidents per day of September 2024 in the real sample, counted from its Date column.
+fn sample_days() -> BTreeMap<u32, u64> {
+    let text = std::fs::read_to_string(hotspot_testkit::sample::path()).expect("sample");
+    let mut days = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        // ID and Case Number hold no commas: the third field is the date.
+        let Some(date) = line.split(',').nth(2) else {
+            continue;
+        };
+        if let Some(d) = date.strip_prefix("09/").and_then(|r| r.get(..2)) {
+            *days.entry(d.parse::<u32>().expect("day")).or_insert(0) += 1;
+        }
+    }
+    days
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_time_bar_drives_the_kpis_and_stops_at_the_end_unless_looping() {
+    use hotspot_scope::{TimeStep, Timeline};
+    let days = sample_days();
+    assert_eq!(days.values().sum::<u64>(), 11_641);
+    let mut ctl = controller(engine(), &repo_scripts());
+    ctl.apply(&Action::SetTimeline(Timeline::of(TimeStep::Day)));
+    let mut h = harness(ctl);
+    h.get_by_label("▶ Play through time").click();
+    h.run();
+    assert_eq!(apply(&mut h), vec![Action::TimelineOpen]);
+    let kpis = |h: &Harness<'static, State>| {
+        h.state()
+            .ctl
+            .result
+            .as_ref()
+            .expect("result")
+            .kpis
+            .incidents
+    };
+    {
+        let s = h.state_mut();
+        assert!(s.ctl.build_timeline_now());
+        s.ctl.timeline_effects();
+        s.ctl.query_now();
+    }
+    h.run();
+    // Fifteen daily frames; the playhead starts on the last day, and the KPIs are its own.
+    assert_eq!(h.state().ctl.timebar.frames(), 15);
+    assert_eq!(kpis(&h), days[&15]);
+    h.get_by_label("15 Sep 2024");
+    // The scrubber's position drives the period: the first day.
+    h.state_mut().ctl.apply(&Action::TimelineSeek(0.0));
+    h.state_mut().ctl.query_now();
+    h.run();
+    assert_eq!(kpis(&h), days[&1]);
+    // → steps a frame.
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    assert_eq!(apply(&mut h), vec![Action::TimelineStep(1)]);
+    assert_eq!(kpis(&h), days[&2]);
+    // Space plays; at 2 frames a second ten seconds reach the end, where it stops.
+    h.key_press(egui::Key::Space);
+    h.run();
+    assert_eq!(apply(&mut h), vec![Action::TimelinePlay(true)]);
+    let ctl = &mut h.state_mut().ctl;
+    for _ in 0..100 {
+        ctl.tick(0.1);
+    }
+    assert!(!ctl.timebar.playing);
+    assert_eq!(ctl.timebar.position, 14.0);
+    ctl.query_now();
+    assert_eq!(
+        ctl.result.as_ref().expect("result").kpis.incidents,
+        days[&15]
+    );
+    // Looping, it goes round instead.
+    ctl.apply(&Action::SetTimelineLoop(true));
+    ctl.apply(&Action::TimelinePlay(true));
+    let mut wrapped = false;
+    let mut last = ctl.timebar.position;
+    for _ in 0..200 {
+        ctl.tick(0.1);
+        wrapped |= ctl.timebar.position < last;
+        last = ctl.timebar.position;
+    }
+    assert!(ctl.timebar.playing && wrapped);
+    // Closing gives the period back.
+    ctl.apply(&Action::TimelineClose);
+    assert_eq!(
+        (ctl.view.from, ctl.view.to),
+        (
+            NaiveDate::from_ymd_opt(2024, 9, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2024, 9, 15).expect("date")
+        )
+    );
+    assert!(!ctl.timebar.open);
 }

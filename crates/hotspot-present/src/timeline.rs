@@ -45,6 +45,36 @@ pub fn timeline_values(
     })
 }
 
+/// The colour domain fixed over all frames: rates span 0–1; counts 0 to the largest of any
+/// cell in any frame (at least 1).
+pub fn timeline_domain(m: &TimelineMatrix, metric: Metric) -> (f32, f32) {
+    match metric {
+        Metric::ArrestRate => (0.0, 1.0),
+        Metric::Arrests => (
+            0.0,
+            m.arrests.iter().copied().max().unwrap_or(0).max(1) as f32,
+        ),
+        _ => (0.0, m.max_selected.max(1) as f32),
+    }
+}
+
+/// The legend of a playing timeline: the metric's, with the fixed domain said.
+pub fn timeline_legend(
+    m: &TimelineMatrix,
+    metric: Metric,
+    palette: &Palette,
+    domain: hotspot_render::Domain,
+    res: u8,
+) -> Legend {
+    let mut legend = Legend::for_metric(metric, palette.clone(), domain, res);
+    legend.method = Some(format!(
+        "colours fixed over all {} frames\n({})",
+        m.frames.len(),
+        m.timeline.label()
+    ));
+    legend
+}
+
 /// Uploads the timeline of `metric` and fixes the colour domain over all its frames; the
 /// map then plays with [`MapRenderer::set_timeline_position`]. Returns the legend.
 pub fn present_timeline(
@@ -59,21 +89,6 @@ pub fn present_timeline(
     map.set_resolution(res)?;
     map.set_value_kind(Some(metric.value_kind()));
     map.set_timeline(res, &m.cells, m.frames.len(), &values, zero_is_empty)?;
-    // Rates span 0–1; counts 0 to the largest of any cell in any frame (at least 1).
-    let hi = match metric {
-        Metric::ArrestRate => 1.0,
-        _ => values
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(1.0f32, f32::max),
-    };
-    map.set_domain(Some((0.0, hi)));
-    let mut legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
-    legend.method = Some(format!(
-        "colours fixed over all {} frames\n({})",
-        m.frames.len(),
-        m.timeline.label()
-    ));
-    Ok(legend)
+    map.set_domain(Some(timeline_domain(m, metric)));
+    Ok(timeline_legend(m, metric, palette, map.domain(), res))
 }

@@ -76,6 +76,8 @@ impl App {
             Effect::ContextChanged => self.apply_context_visibility(),
             Effect::ShowLayers(paths) => self.show_layers(paths),
             Effect::BasemapChanged => self.apply_basemap(),
+            Effect::TimelineChanged => self.timeline_changed(),
+            Effect::TimelinePosition(p) => self.timeline_position(p),
         }
     }
 

@@ -42,8 +42,10 @@ impl App {
             }
             self.apply_context_visibility();
         }
+        let playing = self.tick_timeline(dt);
+        self.poll_timeline();
         let Some(gfx) = self.gfx.as_mut() else { return };
-        let mut flying = false;
+        let mut flying = playing;
         if gfx.map.camera.is_flying() {
             flying = gfx.map.camera.step(dt.min(0.1));
             if !flying {

@@ -26,6 +26,12 @@ pub(super) enum UserEvent {
     ),
     /// A basemap tile's answer.
     Tile(Box<hotspot_tiles::TileEvent>),
+    /// A timeline built for the time bar (its job id and key).
+    Timeline(
+        u64,
+        Box<crate::timebar::TimelineKey>,
+        Result<std::sync::Arc<hotspot_scope::TimelineMatrix>, String>,
+    ),
 }
 
 fn ms(t: Instant) -> f64 {

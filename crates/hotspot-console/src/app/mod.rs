@@ -16,6 +16,7 @@ mod frame;
 mod gfx;
 mod loader;
 mod playlist;
+mod timeline;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -177,6 +178,8 @@ struct App {
     /// The last good version of each layer file (a file that fails to load keeps it).
     overlays: std::collections::BTreeMap<PathBuf, hotspot_render::OverlayLayer>,
     basemap: Option<basemap::Basemap>,
+    /// What the timeline on the map was built for.
+    timeline_shown: Option<crate::timebar::TimelineKey>,
     // Timing.
     last_frame: Instant,
     egui_deadline: Option<Instant>,
@@ -225,6 +228,7 @@ impl App {
             context_started: false,
             overlays: Default::default(),
             basemap: None,
+            timeline_shown: None,
             context_done: false,
             last_frame: Instant::now(),
             egui_deadline: None,
@@ -485,6 +489,8 @@ impl App {
                 return;
             }
         }
+        self.keep_timeline();
+        let Some(gfx) = self.gfx.as_mut() else { return };
         if r.drill.target.is_none() && self.fly_selected.is_some() {
             gfx.map.set_selected(self.fly_selected);
         }
@@ -521,6 +527,10 @@ impl App {
             self.egui_deadline = None;
             self.request_redraw();
         }
+        // Playback moves the map every frame.
+        if self.ctl.as_ref().is_some_and(|c| c.timebar.playing) {
+            self.request_redraw();
+        }
         self.submit_query();
     }
 
@@ -534,7 +544,9 @@ impl App {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
+        let playing = self.ctl.as_ref().is_some_and(|c| c.timebar.playing);
         [
+            playing.then(|| Instant::now() + Duration::from_millis(16)),
             Some(self.next_script_poll),
             self.playlist.deadline(),
             self.egui_deadline,
@@ -585,6 +597,7 @@ impl ApplicationHandler<UserEvent> for App {
                             gfx.map.set_geometry(g);
                         }
                         self.show_result();
+                        self.present_timeline();
                     }
                     Err(e) => tracing::error!("r{res} geometry: {e}"),
                 }
@@ -605,6 +618,7 @@ impl ApplicationHandler<UserEvent> for App {
             }
             UserEvent::Layers(read) => self.on_layers(read),
             UserEvent::Tile(ev) => self.on_tile(*ev),
+            UserEvent::Timeline(id, key, result) => self.on_timeline(id, *key, result),
         }
         self.submit_query();
         self.request_redraw();

@@ -8,6 +8,7 @@ mod charts;
 mod panels;
 mod sidebar;
 mod table;
+mod timebar;
 
 use chrono::NaiveDate;
 use egui::{Color32, Context, Pos2, Vec2};
@@ -65,6 +66,17 @@ pub enum Action {
     /// A new basemap source: URL template (empty: none), attribution, maximum zoom.
     SetBasemap(String, String, u8),
     ShowBasemap(bool),
+    /// The time bar: open it (the scrubber drives the period), close it (the period before
+    /// comes back), play or pause, move the playhead, step a frame, change the step and
+    /// window, the speed (frames a second) or looping.
+    TimelineOpen,
+    TimelineClose,
+    TimelinePlay(bool),
+    TimelineSeek(f32),
+    TimelineStep(i32),
+    SetTimeline(hotspot_scope::Timeline),
+    SetTimelineSpeed(f32),
+    SetTimelineLoop(bool),
 }
 
 /// The map panel's inputs.
@@ -104,6 +116,8 @@ pub struct UiInput<'a> {
     pub wall: bool,
     /// A transient message ("Saved …").
     pub status: Option<&'a str>,
+    /// Playback through time.
+    pub timebar: &'a crate::timebar::TimeBar,
 }
 
 /// Widget state that lives across frames but is not part of the view.
@@ -216,6 +230,9 @@ impl ConsoleUi {
                 .show(root, |ui| {
                     charts::show(ui, input, &mut self.chart_tab, &mut actions);
                 });
+            egui::Panel::bottom("timebar").show(root, |ui| {
+                timebar::show(ui, input.timebar, &mut actions);
+            });
         }
         egui::Panel::top("crumbs").show(root, |ui| {
             panels::breadcrumbs(ui, input, &mut actions);
@@ -227,8 +244,26 @@ impl ConsoleUi {
     }
 
     fn keyboard(&self, ctx: &Context, input: &UiInput<'_>, actions: &mut Vec<Action>) {
-        if ctx.egui_wants_keyboard_input() {
+        // Shortcuts work unless a text field takes the keys (a clicked button keeps egui's
+        // focus, and must not silence them).
+        if ctx.text_edit_focused() {
             return;
+        }
+        let playing_through_time = input.timebar.open && input.timebar.frames() > 0;
+        if playing_through_time {
+            // Space plays and pauses, ← and → step a frame (Shift+arrows still pan); taken
+            // before the widgets, so a focused button is not pressed as well.
+            ctx.input_mut(|i| {
+                if i.consume_key(egui::Modifiers::NONE, egui::Key::Space) {
+                    actions.push(Action::TimelinePlay(!input.timebar.playing));
+                }
+                if i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowLeft) {
+                    actions.push(Action::TimelineStep(-1));
+                }
+                if i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowRight) {
+                    actions.push(Action::TimelineStep(1));
+                }
+            });
         }
         ctx.input(|i| {
             let step = 80.0;

@@ -354,7 +354,7 @@ pub fn show(
     }
     basemap_controls(ui, input.settings, actions);
     ui.label(
-        RichText::new("Keys: arrows pan · +/− zoom · Backspace back · Esc reset · 6–0 resolution · F fullscreen · R reload scripts · Ctrl+S screenshot · Ctrl+E export table")
+        RichText::new("Keys: arrows pan · +/− zoom · Backspace back · Esc reset · 6–0 resolution · F fullscreen · R reload scripts · Ctrl+S screenshot · Ctrl+E export table · with the time bar open: Space play/pause, ←/→ a frame, Shift+arrows pan")
             .weak()
             .small(),
     );
