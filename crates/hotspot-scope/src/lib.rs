@@ -29,6 +29,7 @@ pub mod scope;
 
 pub use error::{Result, ScopeError};
 pub use metric::Metric;
+pub use query::{ALL_OFFENCES, COMPSTAT_PERIODS, CompStat, CompStatRow, compstat_periods};
 pub use query::{
     Cluster, ContextCell, EmergingHotSpots, EmergingOptions, Engine, EngineSummary, HotSpotOptions,
     HotSpots, MAX_BINS, MAX_K, MAX_STEPS, Step, sort_rows,

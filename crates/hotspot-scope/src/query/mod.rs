@@ -5,6 +5,7 @@
 
 mod cells;
 mod compare;
+mod compstat;
 mod drill;
 mod emerging;
 mod hotspots;
@@ -29,6 +30,7 @@ use crate::index::LakeIndex;
 use crate::result::*;
 use crate::scope::Scope;
 
+pub use compstat::{ALL_OFFENCES, COMPSTAT_PERIODS, CompStat, CompStatRow, compstat_periods};
 pub use emerging::{EmergingHotSpots, EmergingOptions, MAX_BINS, MAX_STEPS, Step};
 pub use hotspots::{Cluster, HotSpotOptions, HotSpots, MAX_K};
 use sums::{city_days, drill_days, sum_cells};
