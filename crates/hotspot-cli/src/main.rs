@@ -10,6 +10,7 @@ mod animate;
 mod basemap;
 mod bench;
 mod commands;
+mod compstat;
 mod console;
 mod hotspots;
 mod progress;
@@ -121,6 +122,9 @@ pub enum Command {
     Console(console::ConsoleArgs),
     /// Render a scope's map as a PNG without a window (legend, districts, period).
     Render(render::RenderArgs),
+    /// The weekly CompStat table: this week, 28 days and year to date against the periods
+    /// before, citywide and per district, per offence category (terminal, CSV, HTML page).
+    Compstat(compstat::CompstatArgs),
     /// Sync the lake with the City of Chicago's Socrata API (first run backfills, later runs
     /// fetch only what changed; interrupted runs resume).
     Fetch {
@@ -220,6 +224,7 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
         }
         Command::Console(args) => console::console(&lake, args, started),
         Command::Render(args) => render::render(&lake, args),
+        Command::Compstat(args) => compstat::compstat(&lake, args),
         Command::Fetch {
             since,
             app_token,
