@@ -70,6 +70,8 @@ pub struct Controller {
     pub views: Vec<(String, String)>,
     /// Playback through time: the timeline on the map and the playhead.
     pub timebar: crate::timebar::TimeBar,
+    /// The CompStat table of the week ending on the view's last day (or why there is none).
+    pub compstat: Option<std::result::Result<Arc<hotspot_scope::CompStat>, String>>,
 }
 
 impl Controller {
@@ -113,6 +115,7 @@ impl Controller {
             palette_names: Vec::new(),
             views: Vec::new(),
             timebar: crate::timebar::TimeBar::default(),
+            compstat: None,
         };
         c.refresh_script_data();
         if other_lake {
@@ -175,6 +178,7 @@ impl Controller {
                 self.query_error = None;
                 self.run_scripts(&result);
                 self.result = Some(result);
+                self.refresh_compstat();
                 true
             }
             Err(e) => {
@@ -312,6 +316,7 @@ impl Controller {
             wall,
             status: self.status(),
             timebar: &self.timebar,
+            compstat: self.compstat.as_ref(),
         }
     }
 
@@ -653,6 +658,24 @@ impl Controller {
         };
         self.selection_changed(was_active);
         effects
+    }
+
+    /// Rebuilds the CompStat table when the view's last day moved (a few milliseconds).
+    fn refresh_compstat(&mut self) {
+        let week_ending = self.view.to.min(self.engine.date_range().1);
+        let current = match &self.compstat {
+            Some(Ok(t)) => Some(t.week_ending),
+            _ => None,
+        };
+        if current == Some(week_ending) {
+            return;
+        }
+        self.compstat = Some(
+            self.engine
+                .compstat(week_ending, &self.taxonomy)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+        );
     }
 
     /// What the view's timeline is built for.

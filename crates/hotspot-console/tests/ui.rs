@@ -777,3 +777,37 @@ fn the_time_bar_drives_the_kpis_and_stops_at_the_end_unless_looping() {
     );
     assert!(!ctl.timebar.open);
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_compstat_tab_shows_the_week_against_the_week_before() {
+    let days = sample_days();
+    // The view ends on 15 September: the week is 9–15, the week before 2–8.
+    let week: u64 = (9..=15).map(|d| days[&d]).sum();
+    let before: u64 = (2..=8).map(|d| days[&d]).sum();
+    let mut h = harness(controller(engine(), &repo_scripts()));
+    h.get_by_label("CompStat").click();
+    h.run();
+    h.get_by_label("All offences");
+    // "Violent" is also a sidebar category: the table adds one more.
+    assert!(h.query_all_by_label("Violent").count() >= 2);
+    for n in [week, before] {
+        let label = hotspot_core::fmt::thousands(n);
+        assert!(h.query_all_by_label(&label).next().is_some(), "no {label}");
+    }
+    let change = (week as f64 - before as f64) / before as f64 * 100.0;
+    let text = if change >= 0.0 {
+        format!("+{change:.1}%")
+    } else {
+        format!("−{:.1}%", -change)
+    };
+    assert!(
+        h.query_all_by_label(&text).next().is_some(),
+        "no change label {text}"
+    );
+    let t = h.state().ctl.compstat.clone().expect("table").expect("ok");
+    assert_eq!(
+        t.week_ending,
+        NaiveDate::from_ymd_opt(2024, 9, 15).expect("date")
+    );
+}

@@ -127,11 +127,24 @@ pub fn min_height(width: f32, gap: f32, tab: usize) -> f32 {
 
 /// The chart strip under the map, in two tabs. Charts share the width and wrap to two rows
 /// when the strip is too narrow for all of them side by side.
-pub fn show(ui: &mut egui::Ui, input: &UiInput<'_>, tab: &mut usize, actions: &mut Vec<Action>) {
+pub fn show(
+    ui: &mut egui::Ui,
+    input: &UiInput<'_>,
+    tab: &mut usize,
+    area: &mut Option<u8>,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         ui.selectable_value(tab, 0, "When");
         ui.selectable_value(tab, 1, "What and where");
+        ui.selectable_value(tab, 2, "CompStat").on_hover_text(
+            "This week, 28 days and year to date against the periods before, by offence category",
+        );
     });
+    if *tab == 2 {
+        super::compstat::show(ui, input.compstat, area);
+        return;
+    }
     let Some(r) = input.result else { return };
     let gap = ui.spacing().item_spacing.x;
     let width = ui.available_width();

@@ -5,6 +5,7 @@
 
 mod bars;
 mod charts;
+mod compstat;
 mod panels;
 mod sidebar;
 mod table;
@@ -118,6 +119,8 @@ pub struct UiInput<'a> {
     pub status: Option<&'a str>,
     /// Playback through time.
     pub timebar: &'a crate::timebar::TimeBar,
+    /// The CompStat table of the week ending on the view's last day.
+    pub compstat: Option<&'a Result<std::sync::Arc<hotspot_scope::CompStat>, String>>,
 }
 
 /// Widget state that lives across frames but is not part of the view.
@@ -125,6 +128,8 @@ pub struct UiInput<'a> {
 pub struct ConsoleUi {
     type_filter: String,
     chart_tab: usize,
+    /// The CompStat tab's area (None: citywide).
+    compstat_area: Option<u8>,
     map_size: (u32, u32),
     last_hover: Option<Pos2>,
 }
@@ -228,7 +233,13 @@ impl ConsoleUi {
                 .default_size(min_h.max(300.0))
                 .min_size(min_h)
                 .show(root, |ui| {
-                    charts::show(ui, input, &mut self.chart_tab, &mut actions);
+                    charts::show(
+                        ui,
+                        input,
+                        &mut self.chart_tab,
+                        &mut self.compstat_area,
+                        &mut actions,
+                    );
                 });
             egui::Panel::bottom("timebar").show(root, |ui| {
                 timebar::show(ui, input.timebar, &mut actions);
