@@ -121,13 +121,15 @@ pub fn show(
                     row.col(|ui| {
                         ui.label(&r.category);
                     });
+                    // Figures right-aligned, so their digits line up down each column.
+                    let right = egui::Layout::right_to_left(egui::Align::Center);
                     for (i, v) in r.counts.iter().enumerate() {
                         row.col(|ui| {
-                            ui.label(thousands(*v));
+                            ui.with_layout(right, |ui| ui.label(thousands(*v)));
                         });
                         if i % 2 == 1 {
                             row.col(|ui| {
-                                ui.label(change(r.change(i / 2)));
+                                ui.with_layout(right, |ui| ui.label(change(r.change(i / 2))));
                             });
                         }
                     }
