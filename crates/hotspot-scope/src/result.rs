@@ -293,7 +293,25 @@ pub struct Comparison {
     pub change_share: Option<f64>,
     pub rises: Vec<CellChange>,
     pub falls: Vec<CellChange>,
+    /// Whether each cell's change was tested: the lake covers both periods wholly.
+    pub tested: bool,
+    /// Each cell's two-sided p-value of its change (exact conditional binomial test of its
+    /// count in this period against the previous one, given their lengths), aligned with
+    /// `cells`; NaN when untested.
+    pub change_p: Vec<f32>,
+    /// +1 significantly up, −1 significantly down, 0 not: p-values held to a
+    /// Benjamini–Hochberg false-discovery rate of [`CHANGE_FDR`] across the cells.
+    pub change_sig: Vec<i8>,
+    /// The significant rises and falls with the smallest p-values (at most five each), and
+    /// how many there are.
+    pub significant_up: Vec<CellChange>,
+    pub significant_down: Vec<CellChange>,
+    pub n_up: usize,
+    pub n_down: usize,
 }
+
+/// The false-discovery rate the change test holds across cells.
+pub const CHANGE_FDR: f64 = 0.05;
 
 /// What kind of caution a warning is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -446,3 +446,96 @@ fn whole_month_cubes_agree_with_the_day_rows() {
     assert_eq!(n_all, all.series.dow_incidents[5]);
     assert!(0 < n_some && n_some < n_all, "{n_some} of {n_all}");
 }
+
+/// C(n, k) in f64 by the multiplicative formula (exact for the small n here).
+fn choose(n: u64, k: u64) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// The two-sided exact binomial p at ½, written out here: every outcome no more likely
+/// than `k`, i.e. both tails from the far side of `k`.
+fn binomial_half(k: u64, n: u64) -> f64 {
+    let pmf = |j: u64| choose(n, j) / 2f64.powi(n as i32);
+    let seen = pmf(k);
+    (0..=n)
+        .map(pmf)
+        .filter(|p| *p <= seen * (1.0 + 1e-7))
+        .sum::<f64>()
+        .min(1.0)
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn each_cells_change_is_tested_exactly_and_held_to_a_false_discovery_rate() {
+    let e = engine();
+    // 9–15 September against 2–8 September: two whole weeks in the lake, p₀ = ½.
+    let scope = Scope {
+        period: Period::Range {
+            from: d(2024, 9, 9),
+            to: d(2024, 9, 15),
+        },
+        ..sept(9)
+    };
+    let r = e.query(&scope, &Taxonomy::default()).expect("query");
+    let c = &r.cells;
+    let cmp = &r.comparison;
+    assert!(cmp.tested);
+    assert_eq!(cmp.change_p.len(), c.len());
+    // Hand-worked: 014XX S State St went 3 → 12; n = 15, P(X ≥ 12) = (455 + 105 + 15 + 1) /
+    // 2¹⁵, doubled: 1152 / 32768.
+    let i = (0..c.len())
+        .find(|&i| c.label.value(i) == "014XX S State St")
+        .expect("the cell");
+    assert_eq!((c.previous_selected.value(i), c.selected.value(i)), (3, 12));
+    assert!((f64::from(cmp.change_p[i]) - 1152.0 / 32768.0).abs() < 1e-7);
+    // Every cell against the formula written here, then Benjamini–Hochberg at 5 %.
+    let mut ps = Vec::new();
+    for i in 0..c.len() {
+        let (a, b) = (
+            u64::from(c.previous_selected.value(i)),
+            u64::from(c.selected.value(i)),
+        );
+        let p = binomial_half(b, a + b);
+        let got = f64::from(cmp.change_p[i]);
+        assert!(
+            (got - p).abs() <= 1e-6 * p.max(1e-30) + 1e-12,
+            "cell {i}: {got} vs {p}"
+        );
+        ps.push((p, i));
+    }
+    ps.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let m = ps.len() as f64;
+    let cutoff = ps
+        .iter()
+        .enumerate()
+        .filter(|(k, (p, _))| *p <= 0.05 * (*k as f64 + 1.0) / m)
+        .map(|(_, (p, _))| *p)
+        .fold(None, |acc: Option<f64>, p| {
+            Some(acc.map_or(p, |a| a.max(p)))
+        });
+    for (p, i) in &ps {
+        let expected = match cutoff {
+            Some(cut) if *p <= cut => {
+                if c.selected.value(*i) > c.previous_selected.value(*i) {
+                    1
+                } else {
+                    -1
+                }
+            }
+            _ => 0,
+        };
+        assert_eq!(cmp.change_sig[*i], expected, "cell {i}");
+    }
+    assert_eq!(cmp.n_up, cmp.change_sig.iter().filter(|s| **s == 1).count());
+    assert_eq!(
+        cmp.n_down,
+        cmp.change_sig.iter().filter(|s| **s == -1).count()
+    );
+    // A rise of 3 → 12 alone is not significant among ~1,500 tested cells.
+    assert_eq!(cmp.change_sig[i], 0);
+    // A period whose previous one reaches before the lake is not tested.
+    let first = e.query(&sept(9), &Taxonomy::default()).expect("query");
+    assert!(!first.comparison.tested);
+    assert!(first.comparison.change_p.iter().all(|p| p.is_nan()));
+    assert!(first.comparison.change_sig.iter().all(|s| *s == 0));
+}

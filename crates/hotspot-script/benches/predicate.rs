@@ -134,6 +134,13 @@ fn synthetic(n: usize) -> ScopeResult {
             change_share: None,
             rises: vec![],
             falls: vec![],
+            tested: false,
+            change_p: vec![f32::NAN; n],
+            change_sig: vec![0; n],
+            significant_up: vec![],
+            significant_down: vec![],
+            n_up: 0,
+            n_down: 0,
         },
         warnings: vec![],
         drill: DrillInfo {

@@ -223,10 +223,13 @@ pub struct Cells {
     ehsa: Arc<Option<[Vec<f64>; 3]>>,
     /// Block and street of the cells in the result's hotspot table.
     places: Arc<HashMap<u64, Place>>,
+    /// Each cell's change p-value and significance (+1 / −1 / 0) against the previous
+    /// period, when the lake covers both.
+    change: Arc<Option<[Vec<f64>; 2]>>,
 }
 
 /// The column names of [`Cells`].
-pub const NUMERIC_COLUMNS: [&str; 23] = [
+pub const NUMERIC_COLUMNS: [&str; 25] = [
     "incidents",
     "selected",
     "arrests",
@@ -250,6 +253,8 @@ pub const NUMERIC_COLUMNS: [&str; 23] = [
     "ehsa_code",
     "trend_tau",
     "trend_p",
+    "change_p",
+    "change_sig",
 ];
 
 fn u32s(v: &[u32]) -> Vec<f64> {
@@ -292,12 +297,20 @@ impl Cells {
     /// hot spots the Gi* columns and its emerging analysis the `ehsa` and trend columns (NaN
     /// without them).
     pub fn of(result: &hotspot_scope::ScopeResult) -> Self {
-        Self::new(
+        let mut cells = Self::new(
             &result.cells,
             &result.table,
             result.hot_spots.as_deref(),
             result.emerging.as_deref(),
-        )
+        );
+        let c = &result.comparison;
+        if c.tested && c.change_p.len() == result.cells.len() {
+            cells.change = Arc::new(Some([
+                c.change_p.iter().map(|v| f64::from(*v)).collect(),
+                c.change_sig.iter().map(|v| f64::from(*v)).collect(),
+            ]));
+        }
+        cells
     }
 
     /// Wraps a result's parts (see [`Cells::of`]).
@@ -335,6 +348,7 @@ impl Cells {
             out
         });
         Cells {
+            change: Arc::new(None),
             gi: Arc::new(gi),
             ehsa: Arc::new(ehsa),
             arrays: Arc::new(arrays.clone()),
@@ -394,6 +408,13 @@ impl Cells {
                     .iter()
                     .position(|n| *n == name)?;
                 match &*self.ehsa {
+                    Some(cols) => cols[k].clone(),
+                    None => vec![f64::NAN; c.len()],
+                }
+            }
+            "change_p" | "change_sig" => {
+                let k = usize::from(name == "change_sig");
+                match &*self.change {
                     Some(cols) => cols[k].clone(),
                     None => vec![f64::NAN; c.len()],
                 }
@@ -494,6 +515,18 @@ impl Cells {
         m.insert("ehsa".into(), text(at(&self.ehsa, 0).and_then(ehsa_name)));
         m.insert("trend_tau".into(), num(at(&self.ehsa, 1)));
         m.insert("trend_p".into(), num(at(&self.ehsa, 2)));
+        let change = |k: usize| {
+            self.change
+                .as_ref()
+                .as_ref()
+                .and_then(|c| c[k].get(i).copied())
+                .filter(|v| !v.is_nan())
+        };
+        m.insert("change_p".into(), num(change(0)));
+        m.insert(
+            "change_sig".into(),
+            change(1).map_or(Dynamic::UNIT, |s| Dynamic::from(s as i64)),
+        );
         m
     }
 

@@ -163,6 +163,11 @@ pub fn result(r: &ScopeResult, cells: &Cells) -> Map {
             ("change_share", opt(cmp.change_share, float)),
             ("rises", list(&cmp.rises, change)),
             ("falls", list(&cmp.falls, change)),
+            ("tested", Dynamic::from(cmp.tested)),
+            ("n_up", int(cmp.n_up as i64)),
+            ("n_down", int(cmp.n_down as i64)),
+            ("significant_up", list(&cmp.significant_up, change)),
+            ("significant_down", list(&cmp.significant_down, change)),
         ]),
     );
     m.insert(

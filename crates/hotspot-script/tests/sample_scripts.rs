@@ -427,3 +427,46 @@ fn quick_hits_name_new_hot_spots_and_cells_carry_the_emerging_columns() {
         .expect("predicate");
     assert!(none.iter().all(|f| !f));
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn predicates_see_each_cells_change_test() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["palettes.rhai", "taxonomy.rhai", "quick_hits.rhai"] {
+        std::fs::copy(scripts_dir().join(f), dir.path().join(f)).expect("copy");
+    }
+    std::fs::write(
+        dir.path().join("predicates.rhai"),
+        "fn tested(cells, city) { cells.change_p <= 1.0 }\n\
+         fn strong(cells, city) { cells.change_p < 0.01 }\n\
+         fn flagged(cells, city) { cells.change_sig != 0 }\n",
+    )
+    .expect("write");
+    let h = ScriptHost::open(dir.path());
+    assert!(h.errors().is_empty(), "{:?}", h.errors());
+    let e = engine();
+    let scope = Scope {
+        period: Period::Range {
+            from: d(2024, 9, 9),
+            to: d(2024, 9, 15),
+        },
+        ..sept(9)
+    };
+    let r = query(e, &scope);
+    let cmp = &r.comparison;
+    assert!(cmp.tested);
+    // Every cell with incidents in either week is tested; the masks follow the p-values.
+    let tested = h.predicate("tested", &r).expect("tested");
+    assert_eq!(tested.iter().filter(|x| **x).count(), r.cells.len());
+    let strong = h.predicate("strong", &r).expect("strong");
+    let expected: Vec<bool> = cmp.change_p.iter().map(|p| *p < 0.01).collect();
+    assert_eq!(strong, expected);
+    assert!(strong.iter().any(|x| *x), "some cells changed at p < 0.01");
+    let flagged = h.predicate("flagged", &r).expect("flagged");
+    let expected: Vec<bool> = cmp.change_sig.iter().map(|s| *s != 0).collect();
+    assert_eq!(flagged, expected);
+    // Untested (the week before 1–7 September is not in the lake): no cell passes.
+    let first = query(e, &sept(9));
+    let none = h.predicate("tested", &first).expect("tested");
+    assert!(none.iter().all(|x| !*x));
+}

@@ -1,17 +1,20 @@
 //! Statistically tested hot spots: the Getis–Ord Gi* statistic over a study area of H3 cells,
 //! its confidence bins with Benjamini–Hochberg false-discovery-rate control, the space-time
 //! Gi* of a cube of steps, the Mann–Kendall trend test and the 17 categories of an emerging
-//! hot-spot analysis (as ArcGIS's Emerging Hot Spot Analysis defines them).
+//! hot-spot analysis (as ArcGIS's Emerging Hot Spot Analysis defines them), and the exact
+//! conditional binomial test of a cell's change between two periods.
 //!
 //! These are the pure statistics, on plain slices: what the scope engine computes per scope
 //! (the study area is the lake's coverage at the resolution, zero-filled). The formulas are
 //! written out with each function and in `ARCHITECTURE.md` ("Hot spot statistics").
 
+mod binomial;
 mod emerging;
 mod fdr;
 mod gistar;
 mod trend;
 
+pub use binomial::{binomial_two_sided, change_p};
 pub use emerging::{Category, Family, Pattern, classify};
 pub use fdr::{CONFIDENCE, bh_cutoff, bins};
 pub use gistar::{GiStar, Neighbourhoods, gi_star, space_time_gi_star};

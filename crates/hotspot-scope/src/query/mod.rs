@@ -368,6 +368,7 @@ impl Engine {
             &prev_period,
             &prev_requested,
             &prev_intervals,
+            &intervals,
             &cells,
             &prev,
             &range,
