@@ -468,6 +468,7 @@ fn render(lake: &Lake, frames: usize, msaa: u32, resolutions: &[u8]) -> Result<(
             focus_dow: None,
             hot_spots: None,
             emerging: None,
+            compare: None,
             table: TableSpec::default(),
         };
         let r = engine.query(&scope, &taxonomy)?;

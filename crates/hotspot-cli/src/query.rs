@@ -76,6 +76,7 @@ impl ScopeArgs {
             table: TableSpec::default(),
             hot_spots: None,
             emerging: None,
+            compare: None,
         })
     }
 }

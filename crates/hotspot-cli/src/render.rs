@@ -11,7 +11,7 @@ use hotspot_core::fmt::thousands;
 use hotspot_present::{HeadlessView, Overlay, captions, context_layers, present};
 use hotspot_render::gpu::AdapterPreference;
 use hotspot_render::{FrameSpec, HeadlessOptions, Theme};
-use hotspot_scope::Metric;
+use hotspot_scope::{Metric, Period};
 use hotspot_script::{Camera, ScriptHost, ViewSpec};
 
 use crate::query::{ScopeArgs, open_engine};
@@ -148,6 +148,44 @@ pub struct RenderArgs {
     pub basemap: crate::basemap::BasemapArgs,
     #[command(flatten)]
     pub animate: crate::animate::AnimateArgs,
+    /// Period B against period A: the map shows each cell's change (B − A, a diverging
+    /// palette) with the cells whose change is significant (exact binomial test given the
+    /// periods' lengths, 5 % false-discovery rate) in full and the rest dimmed. Each period is
+    /// a month (2024-08) or a range (2024-08-01..2024-08-31).
+    #[arg(long, num_args = 2, value_names = ["A", "B"], value_parser = parse_period)]
+    pub compare: Option<Vec<Period>>,
+}
+
+/// `2024-08` (a month) or `2024-08-01..2024-08-31` (a range, either end may also be a
+/// month: its first or last day).
+pub fn parse_period(s: &str) -> Result<Period, String> {
+    let t = s.trim();
+    let day = |x: &str, end: bool| -> Option<chrono::NaiveDate> {
+        let x = x.trim();
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(x, "%Y-%m-%d") {
+            return Some(d);
+        }
+        let (y, m) = x.split_once('-')?;
+        let ym = hotspot_core::YearMonth {
+            year: y.parse().ok()?,
+            month: m.parse().ok().filter(|m| (1..=12).contains(m))?,
+        };
+        Some(hotspot_core::time::naive_date(if end {
+            ym.end_day() - 1
+        } else {
+            ym.first_day()
+        }))
+    };
+    let (a, b) = match t.split_once("..") {
+        Some((a, b)) => (day(a, false), day(b, true)),
+        None => (day(t, false), day(t, true)),
+    };
+    match (a, b) {
+        (Some(from), Some(to)) if from <= to => Ok(Period::Range { from, to }),
+        _ => Err(format!(
+            "`{s}`: a period is a month (2024-08) or a range of days (2024-08-01..2024-08-31)"
+        )),
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -240,7 +278,11 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     if let Some(note) = spec.as_ref().and_then(|s| s.note.as_ref()) {
         eprintln!("note: {note}");
     }
-    let metric = args.metric.unwrap_or(default_metric);
+    let metric = match (&args.compare, args.metric) {
+        (_, Some(m)) => m,
+        (Some(_), None) => Metric::Change,
+        (None, None) => default_metric,
+    };
     let palette = match args.palette.as_ref().or(view_palette.as_ref()) {
         Some(name) => host.palette(name).with_context(|| {
             format!(
@@ -256,6 +298,10 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         None => host.palette_for(metric),
     };
     let mut scope = scope;
+    if let Some(ab) = &args.compare {
+        scope.period = ab[1].clone();
+        scope.compare = Some(ab[0].clone());
+    }
     if metric == Metric::HotSpots && scope.hot_spots.is_none() {
         scope.hot_spots = Some(hotspot_scope::HotSpotOptions::default());
     }
@@ -304,6 +350,34 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         ),
         None => None,
     };
+    // Comparing two periods: the significant changes in full, the rest dimmed.
+    let (predicate, mask) = match (&args.compare, predicate, mask) {
+        (Some(_), _, _) => {
+            let cmp = &result.comparison;
+            if !cmp.tested {
+                eprintln!(
+                    "note: the lake does not cover all of {}: changes drawn, not tested",
+                    cmp.period_label
+                );
+                (None, None)
+            } else {
+                eprintln!(
+                    "note: {} cells significantly up and {} down against {} (exact binomial test, 5 % false-discovery rate)",
+                    cmp.n_up, cmp.n_down, cmp.period_label
+                );
+                (
+                    Some("significant change (5 % FDR)".to_string()),
+                    Some(
+                        cmp.change_sig
+                            .iter()
+                            .map(|s| *s != 0)
+                            .collect::<Vec<bool>>(),
+                    ),
+                )
+            }
+        }
+        (None, p, m) => (p, m),
+    };
     let highlight = predicate
         .as_deref()
         .zip(mask.as_deref())
@@ -341,13 +415,24 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         .map(|p| hotspot_present::read_geojson(p))
         .collect::<Result<Vec<_>, _>>()?;
     map.set_overlays(&layers)?;
-    let shown = present(map, &result, metric, &palette, highlight)?;
+    let mut shown = present(map, &result, metric, &palette, highlight)?;
+    if args.compare.is_some() && metric == Metric::Change {
+        shown.legend.title = format!("Change vs {}", result.comparison.period_label);
+    }
     if let Some(h) = &shown.legend.highlight {
         eprintln!("note: {h}");
     }
     let mut overlay = Overlay {
         title: Some(title.unwrap_or_else(|| captions::title(&result))),
-        subtitle: Some(captions::subtitle(&result)),
+        subtitle: Some(match &args.compare {
+            Some(_) => format!(
+                "{} against {} · {}",
+                result.period_label,
+                result.comparison.period_label,
+                hotspot_core::res::display(result.scope.res)
+            ),
+            None => captions::subtitle(&result),
+        }),
         legend: Some(shown.legend),
         labels: true,
         attribution: None,
@@ -488,6 +573,27 @@ mod tests {
         assert_eq!(parse_msaa("4"), Ok(4));
         assert_eq!(parse_msaa("1"), Ok(1));
         assert!(parse_msaa("2").is_err() && parse_msaa("8").is_err());
+    }
+
+    #[test]
+    fn periods_parse_as_months_or_ranges() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let range = |a, b| Period::Range { from: a, to: b };
+        assert_eq!(
+            parse_period("2024-02"),
+            Ok(range(d(2024, 2, 1), d(2024, 2, 29)))
+        );
+        assert_eq!(
+            parse_period("2024-08-05..2024-08-11"),
+            Ok(range(d(2024, 8, 5), d(2024, 8, 11)))
+        );
+        assert_eq!(
+            parse_period("2023-11..2024-01"),
+            Ok(range(d(2023, 11, 1), d(2024, 1, 31)))
+        );
+        for bad in ["2024-13", "last week", "2024-08-11..2024-08-05", ""] {
+            assert!(parse_period(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

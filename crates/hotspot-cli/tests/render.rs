@@ -905,3 +905,51 @@ fn an_animation_has_a_frame_per_step_with_its_dates_in_order() {
     assert!(text(&o).contains("cannot be played"), "{}", text(&o));
     assert!(!bad.exists());
 }
+
+#[test]
+#[ignore = "needs the software GPU adapter (lavapipe)"]
+fn comparing_two_periods_marks_the_significant_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = common::demo(dir.path(), 8000, "2024-01-01", "2024-03-31");
+    let render = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(format!("{name}.png"));
+        let mut args = vec![
+            "render",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--size",
+            "480x360",
+            "--res",
+            "7",
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+        ];
+        args.extend(extra);
+        (hotspot(&lake, &args), out)
+    };
+    // March against January: both in the lake, so every cell's change is tested.
+    let (o, out) = render("cmp", &["--compare", "2024-01", "2024-03"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = text(&o);
+    let line = said
+        .lines()
+        .find(|l| l.contains("significantly up and"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(line.contains("against 1–31 Jan 2024"), "{line}");
+    assert!(out.exists());
+    // A baseline before the lake: drawn, not tested, and said.
+    let (o, _) = render("before", &["--compare", "2023-01", "2024-03"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("changes drawn, not tested"),
+        "{}",
+        text(&o)
+    );
+    // A period that is not one: refused before anything runs.
+    let (o, bad) = render("bad", &["--compare", "2024-13", "2024-03"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("a period is a month"), "{}", text(&o));
+    assert!(!bad.exists());
+}

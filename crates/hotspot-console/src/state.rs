@@ -150,6 +150,7 @@ impl ViewState {
             // The quick hits lead with significant hot spots; scripts see the Gi* columns.
             hot_spots: Some(self.hot_spots),
             emerging: self.emerging_options(),
+            compare: None,
         }
     }
 }

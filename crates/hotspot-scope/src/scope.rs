@@ -193,6 +193,10 @@ pub struct Scope {
     /// [`crate::ScopeResult::emerging`] (a warning says why when the period is too short).
     #[serde(default)]
     pub emerging: Option<crate::EmergingOptions>,
+    /// The period the comparison (totals, rises and falls, each cell's tested change) is
+    /// against; `None`: the previous period of equal length.
+    #[serde(default)]
+    pub compare: Option<Period>,
 }
 
 impl Scope {
@@ -207,6 +211,7 @@ impl Scope {
             table: TableSpec::default(),
             hot_spots: None,
             emerging: None,
+            compare: None,
         }
     }
 }

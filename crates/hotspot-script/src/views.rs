@@ -710,6 +710,7 @@ impl ViewDef {
                 // Quick hits and predicates of a view may use the Gi* columns.
                 hot_spots: Some(hotspot_scope::HotSpotOptions::default()),
                 emerging: self.emerging,
+                compare: None,
             },
             metric,
             palette: self

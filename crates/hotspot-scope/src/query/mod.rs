@@ -311,7 +311,10 @@ impl Engine {
         // What was asked, and the part of it the lake's day cube covers: every sum runs over the
         // latter, so a period of ten thousand years costs what the lake's span costs.
         let requested = scope.period.intervals()?;
-        let prev_period = scope.period.previous()?;
+        let prev_period = match &scope.compare {
+            Some(p) => p.clone(),
+            None => scope.period.previous()?,
+        };
         let prev_requested = prev_period.intervals()?;
         let intervals = clip(&requested, ix.cube_days());
         let prev_intervals = clip(&prev_requested, ix.cube_days());
