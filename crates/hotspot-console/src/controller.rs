@@ -41,6 +41,8 @@ pub enum Effect {
     TimelineChanged,
     /// The playhead moved: the map shows this position of the timeline.
     TimelinePosition(f32),
+    /// Write the playing timeline as an animation of the current view.
+    ExportAnimation,
 }
 
 /// View state, engine, scripts and the latest result.
@@ -469,6 +471,13 @@ impl Controller {
             Action::SetTimelineLoop(on) => {
                 self.timebar.looping = *on;
                 Vec::new()
+            }
+            Action::ExportAnimation => {
+                if self.timebar.frames() > 0 {
+                    vec![Effect::ExportAnimation]
+                } else {
+                    Vec::new()
+                }
             }
             Action::ToggleType(t) => {
                 if !v.types.remove(t) {

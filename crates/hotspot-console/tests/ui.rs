@@ -766,6 +766,11 @@ fn the_time_bar_drives_the_kpis_and_stops_at_the_end_unless_looping() {
         last = ctl.timebar.position;
     }
     assert!(ctl.timebar.playing && wrapped);
+    // Export asks the app to write the timeline (nothing to write once it is closed).
+    assert_eq!(
+        ctl.apply(&Action::ExportAnimation),
+        vec![hotspot_console::controller::Effect::ExportAnimation]
+    );
     // Closing gives the period back.
     ctl.apply(&Action::TimelineClose);
     assert_eq!(
@@ -776,6 +781,7 @@ fn the_time_bar_drives_the_kpis_and_stops_at_the_end_unless_looping() {
         )
     );
     assert!(!ctl.timebar.open);
+    assert!(ctl.apply(&Action::ExportAnimation).is_empty());
 }
 
 #[test]

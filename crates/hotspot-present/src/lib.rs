@@ -8,11 +8,13 @@
 //! console's window and for headless frames alike. [`HeadlessView`] is the renderer's
 //! offscreen map plus that overlay, written to PNG. [`context_layers`] dissolves a lake's
 //! district and community-area outlines, [`captions`] words a picture's title and subtitle, and [`present_timeline`]
-//! puts a timeline's frames on the GPU with one colour domain for playback.
+//! puts a timeline's frames on the GPU with one colour domain for playback;
+//! [`write_animation`] plays one into a GIF, a video or numbered PNGs.
 //!
 //! It knows no window (winit belongs to the console) and computes no statistics (the scope
 //! engine does); `hotspot-render` below it knows nothing of egui or scopes.
 
+mod animation;
 pub mod captions;
 mod context;
 mod egui_pass;
@@ -24,6 +26,9 @@ pub mod paint;
 mod present;
 mod timeline;
 
+pub use animation::{
+    AnimationError, AnimationOptions, MAX_OUTPUT_FRAMES, positions, write_animation,
+};
 pub use context::{ContextError, context_layers};
 pub use egui_pass::{EguiFrame, EguiPass};
 pub use headless::HeadlessView;

@@ -78,6 +78,7 @@ impl App {
             Effect::BasemapChanged => self.apply_basemap(),
             Effect::TimelineChanged => self.timeline_changed(),
             Effect::TimelinePosition(p) => self.timeline_position(p),
+            Effect::ExportAnimation => self.export_animation(),
         }
     }
 

@@ -26,6 +26,8 @@ pub(super) enum UserEvent {
     ),
     /// A basemap tile's answer.
     Tile(Box<hotspot_tiles::TileEvent>),
+    /// The animation export finished: where it went, or why not.
+    Exported(Box<Result<std::path::PathBuf, String>>),
     /// A timeline built for the time bar (its job id and key).
     Timeline(
         u64,

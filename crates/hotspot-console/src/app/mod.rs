@@ -180,6 +180,8 @@ struct App {
     basemap: Option<basemap::Basemap>,
     /// What the timeline on the map was built for.
     timeline_shown: Option<crate::timebar::TimelineKey>,
+    /// An animation export in progress.
+    export: Option<std::sync::Arc<timeline::ExportProgress>>,
     // Timing.
     last_frame: Instant,
     egui_deadline: Option<Instant>,
@@ -229,6 +231,7 @@ impl App {
             overlays: Default::default(),
             basemap: None,
             timeline_shown: None,
+            export: None,
             context_done: false,
             last_frame: Instant::now(),
             egui_deadline: None,
@@ -527,8 +530,12 @@ impl App {
             self.egui_deadline = None;
             self.request_redraw();
         }
-        // Playback moves the map every frame.
+        // Playback moves the map every frame; an export's progress shows in the status line.
         if self.ctl.as_ref().is_some_and(|c| c.timebar.playing) {
+            self.request_redraw();
+        }
+        if self.export.is_some() {
+            self.export_status();
             self.request_redraw();
         }
         self.submit_query();
@@ -619,6 +626,7 @@ impl ApplicationHandler<UserEvent> for App {
             UserEvent::Layers(read) => self.on_layers(read),
             UserEvent::Tile(ev) => self.on_tile(*ev),
             UserEvent::Timeline(id, key, result) => self.on_timeline(id, *key, result),
+            UserEvent::Exported(result) => self.on_exported(*result),
         }
         self.submit_query();
         self.request_redraw();

@@ -176,3 +176,177 @@ impl App {
         true
     }
 }
+
+/// Frames written so far and in all, shared with the export thread.
+#[derive(Default)]
+pub(super) struct ExportProgress {
+    pub(super) done: std::sync::atomic::AtomicU64,
+    pub(super) total: std::sync::atomic::AtomicU64,
+}
+
+struct ExportStage(Arc<ExportProgress>);
+
+impl hotspot_core::progress::Stage for ExportStage {
+    fn advance(&self, n: u64) {
+        self.0
+            .done
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn finish(&self) {}
+}
+
+impl hotspot_core::progress::Progress for ExportStage {
+    fn stage(&self, _name: &str, total: Option<u64>) -> Box<dyn hotspot_core::progress::Stage> {
+        self.0
+            .total
+            .store(total.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+        Box::new(ExportStage(Arc::clone(&self.0)))
+    }
+}
+
+/// The export picture's size: the map's own, at most 1920 pixels wide, even sides.
+fn export_size(map: (u32, u32)) -> (u32, u32) {
+    let (w, h) = (map.0.max(2), map.1.max(2));
+    let scale = (1920.0 / f64::from(w)).min(1.0);
+    let even = |v: f64| ((v.round() as u32) / 2 * 2).max(2);
+    (even(f64::from(w) * scale), even(f64::from(h) * scale))
+}
+
+impl App {
+    /// Writes the playing timeline as an animated GIF of the current view, off the UI thread
+    /// (its own headless GPU), saying how far it got in the status line.
+    pub(super) fn export_animation(&mut self) {
+        if self.export.is_some() {
+            return;
+        }
+        let (Some(ctl), Some(gfx)) = (self.ctl.as_ref(), self.gfx.as_ref()) else {
+            return;
+        };
+        let key = ctl.timeline_key();
+        let Some(matrix) = ctl.timebar.current(&key).cloned() else {
+            return;
+        };
+        let engine = ctl.engine.clone();
+        let palette = ctl.palette();
+        let title = ctl
+            .result
+            .as_ref()
+            .map(|r| hotspot_present::captions::title(r))
+            .unwrap_or_default();
+        let theme = gfx.map.theme();
+        let visibility = gfx.map.context_visibility();
+        let camera = gfx.map.camera.clone();
+        let size = export_size((camera.width, camera.height));
+        let tween = if ctl.timebar.frames() <= 60 { 2 } else { 0 };
+        let fps = ctl.timebar.speed * (tween + 1) as f32;
+        let path = std::path::PathBuf::from(format!(
+            "hotspot-animation-{}.gif",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ));
+        let progress = Arc::new(ExportProgress::default());
+        self.export = Some(Arc::clone(&progress));
+        let proxy = self.proxy.clone();
+        let out = path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("hotspot-export".into())
+            .spawn(move || {
+                let result = (|| -> Result<usize, String> {
+                    let mut view =
+                        hotspot_present::HeadlessView::new(hotspot_render::HeadlessOptions {
+                            msaa: 4,
+                            ..Default::default()
+                        })
+                        .map_err(|e| e.to_string())?;
+                    let map = view.map();
+                    let cells = engine.coverage(key.res).map_err(|e| e.to_string())?;
+                    map.set_coverage(key.res, cells)
+                        .map_err(|e| e.to_string())?;
+                    map.set_theme(theme);
+                    if let Ok(ctx) = hotspot_present::context_layers(&engine) {
+                        map.set_context(ctx).map_err(|e| e.to_string())?;
+                    }
+                    map.set_context_visibility(visibility);
+                    let legend = hotspot_present::present_timeline(
+                        map, &matrix, key.res, key.metric, &palette,
+                    )
+                    .map_err(|e| e.to_string())?;
+                    let frame = hotspot_render::FrameSpec {
+                        scale_factor: Some(1.0),
+                        ..hotspot_render::FrameSpec::new(size.0, size.1)
+                    };
+                    view.headless.set_frame(&frame);
+                    // The window's view, scaled to the picture: the same ground across its width
+                    // (the window's zoom counts logical pixels; the picture's are 1:1).
+                    let map = view.map();
+                    map.camera.center = camera.center;
+                    map.camera.zoom = camera.zoom
+                        + (f64::from(size.0) / f64::from(camera.width.max(1))).log2()
+                        + camera.scale_factor.log2();
+                    let overlay = hotspot_present::Overlay {
+                        title: Some(title),
+                        subtitle: None,
+                        legend: Some(legend),
+                        labels: true,
+                        attribution: None,
+                        stamp: None,
+                    };
+                    hotspot_present::write_animation(
+                        &mut view,
+                        &frame,
+                        &overlay,
+                        &matrix,
+                        hotspot_present::AnimationOptions { fps, tween },
+                        &out,
+                        &ExportStage(progress),
+                    )
+                    .map_err(|e| e.to_string())
+                })();
+                let _ = proxy.send_event(UserEvent::Exported(Box::new(result.map(|_| out))));
+            });
+        if let Err(e) = spawned {
+            self.export = None;
+            if let Some(ctl) = self.ctl.as_mut() {
+                ctl.set_status(format!("Cannot export: {e}"));
+            }
+        } else {
+            tracing::info!(path = %path.display(), "exporting the timeline");
+        }
+    }
+
+    /// The export's progress, for the status line (called each frame while it runs).
+    pub(super) fn export_status(&mut self) {
+        let Some(p) = &self.export else { return };
+        let done = p.done.load(std::sync::atomic::Ordering::Relaxed);
+        let total = p.total.load(std::sync::atomic::Ordering::Relaxed);
+        if let Some(ctl) = self.ctl.as_mut() {
+            ctl.set_status(if total > 0 {
+                format!("Exporting the animation: {done} of {total} frames…")
+            } else {
+                "Exporting the animation…".to_string()
+            });
+        }
+    }
+
+    /// The export finished.
+    pub(super) fn on_exported(&mut self, result: Result<std::path::PathBuf, String>) {
+        self.export = None;
+        if let Some(ctl) = self.ctl.as_mut() {
+            ctl.set_status(match result {
+                Ok(path) => format!("Saved {}", path.display()),
+                Err(e) => format!("The animation could not be written: {e}"),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_size;
+
+    #[test]
+    fn exports_keep_the_maps_shape_within_1920_wide() {
+        assert_eq!(export_size((1280, 721)), (1280, 720));
+        assert_eq!(export_size((3840, 2160)), (1920, 1080));
+        assert_eq!(export_size((0, 0)), (2, 2));
+    }
+}

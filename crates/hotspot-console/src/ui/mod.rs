@@ -78,6 +78,8 @@ pub enum Action {
     SetTimeline(hotspot_scope::Timeline),
     SetTimelineSpeed(f32),
     SetTimelineLoop(bool),
+    /// Write the playing timeline as an animated GIF of the current view.
+    ExportAnimation,
 }
 
 /// The map panel's inputs.

@@ -73,40 +73,63 @@ pub fn show(ui: &mut egui::Ui, t: &TimeBar, actions: &mut Vec<Action>) {
         if ui.checkbox(&mut looping, "Loop").changed() {
             actions.push(Action::SetTimelineLoop(looping));
         }
-        if let Some((i, f)) = t.frame() {
-            let mut p = t.position;
-            let last = (frames - 1) as f32;
-            let dates = hotspot_scope::Period::Range {
-                from: f.from,
-                to: f.to,
-            }
-            .label();
-            // The scrubber takes what the row leaves, the frame's dates beside it.
-            ui.spacing_mut().slider_width = (ui.available_width() - 190.0).max(120.0);
-            let r = ui
-                .add(
-                    egui::Slider::new(&mut p, 0.0..=last)
-                        .show_value(false)
-                        .step_by(0.0)
-                        .text(RichText::new(dates).strong()),
-                )
-                .on_hover_text(format!("frame {} of {frames}", i + 1));
-            if r.changed() {
-                actions.push(Action::TimelineSeek(p));
-            }
-        } else if let Some(e) = t.error() {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-        } else {
-            ui.label(RichText::new("building the timeline…").weak());
-        }
-        if ui
-            .button("×")
-            .on_hover_text("Close the time bar (the period before comes back)")
-            .clicked()
-        {
-            actions.push(Action::TimelineClose);
-        }
     });
+    if t.open {
+        // The scrubber gets a row of its own, with the frame's dates, export and close at its
+        // right end.
+        let frames = t.frames();
+        let ready = frames > 0;
+        ui.horizontal(|ui| {
+        // The rest of the row from the right: close, export, the frame's dates, and the
+            // scrubber in what is left (room kept for the longest dates, "26 Dec 2025 – 1 Jan
+            // 2026").
+            let room = ui.available_width();
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("×")
+                    .on_hover_text("Close the time bar (the period before comes back)")
+                    .clicked()
+                {
+                    actions.push(Action::TimelineClose);
+                }
+                if ui
+                    .add_enabled(ready, egui::Button::new("Export GIF"))
+                    .on_hover_text(
+                        "Write the timeline of this view as an animated GIF (in the current directory)",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::ExportAnimation);
+                }
+                if let Some((i, f)) = t.frame() {
+                    let dates = hotspot_scope::Period::Range {
+                        from: f.from,
+                        to: f.to,
+                    }
+                    .label();
+                    let label = ui.label(RichText::new(dates).strong());
+                    let mut p = t.position;
+                    let last = (frames - 1) as f32;
+                    ui.spacing_mut().slider_width = (room - 330.0).max(80.0);
+                    let r = ui
+                        .add(
+                            egui::Slider::new(&mut p, 0.0..=last)
+                                .show_value(false)
+                                .step_by(0.0),
+                        )
+                        .labelled_by(label.id)
+                        .on_hover_text(format!("frame {} of {frames}", i + 1));
+                    if r.changed() {
+                        actions.push(Action::TimelineSeek(p));
+                    }
+                } else if let Some(e) = t.error() {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                } else {
+                    ui.label(RichText::new("building the timeline…").weak());
+                }
+            });
+        });
+    }
 }
 
 fn timeline_choice(ui: &mut egui::Ui, current: Timeline, actions: &mut Vec<Action>) {
