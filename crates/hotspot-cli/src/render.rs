@@ -415,10 +415,7 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         .map(|p| hotspot_present::read_geojson(p))
         .collect::<Result<Vec<_>, _>>()?;
     map.set_overlays(&layers)?;
-    let mut shown = present(map, &result, metric, &palette, highlight)?;
-    if args.compare.is_some() && metric == Metric::Change {
-        shown.legend.title = format!("Change vs {}", result.comparison.period_label);
-    }
+    let shown = present(map, &result, metric, &palette, highlight)?;
     if let Some(h) = &shown.legend.highlight {
         eprintln!("note: {h}");
     }

@@ -72,6 +72,9 @@ pub struct Controller {
     pub views: Vec<(String, String)>,
     /// Playback through time: the timeline on the map and the playhead.
     pub timebar: crate::timebar::TimeBar,
+    /// Which cells' change is significant, aligned with the result's cells (None when the
+    /// comparison was not tested).
+    significant: Option<Vec<bool>>,
     /// The CompStat table of the week ending on the view's last day (or why there is none).
     pub compstat: Option<std::result::Result<Arc<hotspot_scope::CompStat>, String>>,
 }
@@ -118,6 +121,7 @@ impl Controller {
             views: Vec::new(),
             timebar: crate::timebar::TimeBar::default(),
             compstat: None,
+            significant: None,
         };
         c.refresh_script_data();
         if other_lake {
@@ -179,6 +183,14 @@ impl Controller {
             Ok(result) => {
                 self.query_error = None;
                 self.run_scripts(&result);
+                self.significant = result.comparison.tested.then(|| {
+                    result
+                        .comparison
+                        .change_sig
+                        .iter()
+                        .map(|s| *s != 0)
+                        .collect()
+                });
                 self.result = Some(result);
                 self.refresh_compstat();
                 true
@@ -225,9 +237,20 @@ impl Controller {
 
     /// The view's predicate and what it picked, for the map.
     pub fn highlight(&self) -> Option<hotspot_present::Highlight<'_>> {
-        let name = self.view.predicate.as_deref()?;
-        let mask = self.highlight.as_deref()?;
-        Some(hotspot_present::Highlight { name, mask })
+        if let (Some(name), Some(mask)) =
+            (self.view.predicate.as_deref(), self.highlight.as_deref())
+        {
+            return Some(hotspot_present::Highlight { name, mask });
+        }
+        // The change map marks the cells whose change is significant.
+        if self.view.mark_significant && self.view.effective_metric() == Metric::Change {
+            let mask = self.significant.as_deref()?;
+            return Some(hotspot_present::Highlight {
+                name: "significant change (5 % FDR)",
+                mask,
+            });
+        }
+        None
     }
 
     /// Applies pending script reloads; returns whether anything changed (re-query then).
@@ -542,6 +565,17 @@ impl Controller {
             Action::FocusDow(d) => {
                 v.focus_dow = *d;
                 vec![Effect::Requery]
+            }
+            Action::CompareLastYear(on) => {
+                v.compare_last_year = *on;
+                if *on {
+                    v.metric = Metric::Change;
+                }
+                vec![Effect::Requery]
+            }
+            Action::MarkSignificant(on) => {
+                v.mark_significant = *on;
+                vec![Effect::StyleChanged, Effect::Requery]
             }
             Action::SortTable(col) => {
                 if v.sort == *col {

@@ -36,6 +36,14 @@ pub struct ViewState {
     /// `hot_spots`, one setting for both maps).
     #[serde(default = "console_emerging")]
     pub emerging: hotspot_scope::EmergingOptions,
+    /// Compare with the same days a year earlier (default: the previous period of equal
+    /// length).
+    #[serde(default)]
+    pub compare_last_year: bool,
+    /// On the change map, the cells whose change is significant drawn in full and the rest
+    /// dimmed.
+    #[serde(default)]
+    pub mark_significant: bool,
 }
 
 /// The console's emerging analysis: weekly steps, as its periods are weeks to months long.
@@ -72,6 +80,8 @@ impl ViewState {
             predicate: None,
             hot_spots: hotspot_scope::HotSpotOptions::default(),
             emerging: console_emerging(),
+            compare_last_year: false,
+            mark_significant: true,
         }
     }
 
@@ -150,7 +160,14 @@ impl ViewState {
             // The quick hits lead with significant hot spots; scripts see the Gi* columns.
             hot_spots: Some(self.hot_spots),
             emerging: self.emerging_options(),
-            compare: None,
+            compare: self.compare_last_year.then(|| {
+                let back =
+                    |d: NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
+                Period::Range {
+                    from: back(self.from),
+                    to: back(self.to),
+                }
+            }),
         }
     }
 }

@@ -817,3 +817,42 @@ fn the_compstat_tab_shows_the_week_against_the_week_before() {
         NaiveDate::from_ymd_opt(2024, 9, 15).expect("date")
     );
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn comparing_with_last_year_or_the_week_before_and_marking_what_changed() {
+    let d = |day| NaiveDate::from_ymd_opt(2024, 9, day).expect("date");
+    let mut h = harness(controller(engine(), &repo_scripts()));
+    // The second week against the first: both in the lake, so each cell's change is tested
+    // and the change map marks the significant ones.
+    {
+        let ctl = &mut h.state_mut().ctl;
+        ctl.apply(&Action::SetPeriod(d(9), d(15)));
+        ctl.apply(&Action::SetMetric(hotspot_scope::Metric::Change));
+        ctl.query_now();
+        let r = ctl.result.clone().expect("result");
+        assert!(r.comparison.tested);
+        let marked = ctl.highlight().expect("marks");
+        assert_eq!(marked.mask.len(), r.cells.len());
+        let expected: Vec<bool> = r.comparison.change_sig.iter().map(|s| *s != 0).collect();
+        assert_eq!(marked.mask, expected.as_slice());
+    }
+    h.run();
+    // Marks off: no highlight.
+    h.get_by_label("Mark significant changes").click();
+    h.run();
+    assert_eq!(apply(&mut h), vec![Action::MarkSignificant(false)]);
+    assert!(h.state().ctl.highlight().is_none());
+    // Against the same days last year: the query's comparison is 9–15 Sep 2023, outside the
+    // lake, so nothing is tested.
+    h.get_by_label("same days last year").click();
+    h.run();
+    assert_eq!(apply(&mut h), vec![Action::CompareLastYear(true)]);
+    let r = h.state().ctl.result.clone().expect("result");
+    assert_eq!(r.comparison.period_label, "9–15 Sep 2023");
+    assert!(!r.comparison.tested);
+    assert_eq!(
+        h.state().ctl.view.effective_metric(),
+        hotspot_scope::Metric::Change
+    );
+}

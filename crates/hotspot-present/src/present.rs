@@ -68,6 +68,10 @@ pub fn present(
     map.set_scope_mask(res, in_scope, OutsideScope::Dim)?;
     map.set_selected(result.drill.target);
     let mut legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
+    if metric == Metric::Change {
+        // Against what: the previous period or the one a user chose.
+        legend.title = format!("Change vs {}", result.comparison.period_label);
+    }
     if metric == Metric::HotSpots {
         legend.method = Some(match &result.hot_spots {
             Some(h) => format!(

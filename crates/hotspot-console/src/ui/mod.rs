@@ -80,6 +80,11 @@ pub enum Action {
     SetTimelineLoop(bool),
     /// Write the playing timeline as an animated GIF of the current view.
     ExportAnimation,
+    /// Compare with the same days a year earlier (true) or the previous period of equal
+    /// length (false); the first shows each cell's change on the map.
+    CompareLastYear(bool),
+    /// Mark the significant changes on the change map (the rest dimmed).
+    MarkSignificant(bool),
 }
 
 /// The map panel's inputs.

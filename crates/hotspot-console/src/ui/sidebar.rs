@@ -124,6 +124,37 @@ pub fn show(
             }
         }
     });
+    // What the period is compared with: the previous one of equal length, or the same days a
+    // year earlier (each cell's change is tested either way).
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Compare with");
+        let year_before = |d: NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
+        if ui
+            .selectable_label(!view.compare_last_year, "previous period")
+            .clicked()
+        {
+            actions.push(Action::CompareLastYear(false));
+        }
+        if ui
+            .selectable_label(view.compare_last_year, "same days last year")
+            .on_hover_text(format!(
+                "{} – {}",
+                year_before(view.from).format("%-d %b %Y"),
+                year_before(view.to).format("%-d %b %Y")
+            ))
+            .clicked()
+        {
+            actions.push(Action::CompareLastYear(true));
+        }
+    });
+    let mut mark = view.mark_significant;
+    if ui
+        .checkbox(&mut mark, "Mark significant changes")
+        .on_hover_text("On the change map: the cells whose change is significant (exact binomial test, 5 % false-discovery rate) in full, the rest dimmed")
+        .changed()
+    {
+        actions.push(Action::MarkSignificant(mark));
+    }
     ui.separator();
 
     // Offences.
