@@ -548,10 +548,13 @@ fn the_table_export_carries_the_hot_spot_statistics_of_each_row() {
 fn the_display_toggles_reach_the_settings() {
     let mut h = harness(controller(engine(), &repo_scripts()));
     assert!(h.state().ctl.settings.show_streets);
-    h.get_by_label("Streets").click();
-    h.get_by_label("Wards").click();
-    h.get_by_label("Beats").click();
-    h.run();
+    // The sidebar scrolls: bring each toggle into view before clicking it.
+    for label in ["Streets", "Wards", "Beats"] {
+        h.get_by_label(label).scroll_to_me();
+        h.run();
+        h.get_by_label(label).click();
+        h.run();
+    }
     let actions = apply(&mut h);
     for a in [
         Action::ShowStreets(false),
