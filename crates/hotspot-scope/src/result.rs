@@ -303,7 +303,8 @@ pub struct Comparison {
     /// Benjamini–Hochberg false-discovery rate of [`CHANGE_FDR`] across the cells.
     pub change_sig: Vec<i8>,
     /// The significant rises and falls with the smallest p-values (at most five each), and
-    /// how many there are.
+    /// how many there are. Cells with incidents only in the previous period (not among the
+    /// result's cells: they fell to zero) are tested with the rest and counted here.
     pub significant_up: Vec<CellChange>,
     pub significant_down: Vec<CellChange>,
     pub n_up: usize,

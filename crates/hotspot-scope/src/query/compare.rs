@@ -22,6 +22,7 @@ impl Engine {
         prev_intervals: &[(i32, i32)],
         intervals: &[(i32, i32)],
         cells: &CellArrays,
+        cur: &CellSums,
         prev: &CellSums,
         range: &Range<usize>,
         mask: &[bool],
@@ -83,30 +84,71 @@ impl Engine {
                 }
             })
             .collect();
-        let cutoff = bh_cutoff(&p, CHANGE_FDR);
+        // Cells with incidents only in the previous period are not among `cells` (they have
+        // nothing this period) but fell to zero: they are tested too, and counted.
+        let gone: Vec<(u64, String, u32, f64)> = match (tested, ix.at(scope.res)) {
+            (true, Ok(r)) => range
+                .clone()
+                .filter(|&s| cur.inc[s] == 0 && prev.sel[s] > 0)
+                .map(|s| {
+                    let a = prev.sel[s];
+                    (
+                        r.cells[s],
+                        r.label[s].clone(),
+                        a,
+                        change_p(u64::from(a), 0, days_a, days_b),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let all_p: Vec<f64> = p.iter().copied().chain(gone.iter().map(|g| g.3)).collect();
+        let cutoff = bh_cutoff(&all_p, CHANGE_FDR);
+        let passes = |q: f64| cutoff.is_some_and(|c| q <= c);
         let sig: Vec<i8> = (0..n)
-            .map(|i| match cutoff {
-                Some(c) if p[i] <= c => {
-                    let (b, a) = (
-                        f64::from(cells.selected.value(i)),
-                        f64::from(cells.previous_selected.value(i)),
-                    );
-                    // Rates per day, so unequal periods compare fairly.
-                    if b * days_a > a * days_b { 1 } else { -1 }
+            .map(|i| {
+                if !passes(p[i]) {
+                    return 0;
                 }
-                _ => 0,
+                let (b, a) = (
+                    f64::from(cells.selected.value(i)),
+                    f64::from(cells.previous_selected.value(i)),
+                );
+                // Rates per day, so unequal periods compare fairly.
+                if b * days_a > a * days_b { 1 } else { -1 }
             })
             .collect();
-        let mut by_p: Vec<usize> = (0..n).filter(|&i| sig[i] != 0).collect();
-        by_p.sort_by(|&x, &y| {
-            p[x].total_cmp(&p[y])
-                .then(cells.cell.value(x).cmp(&cells.cell.value(y)))
-        });
+        // The significant changes, smallest p first: the result's cells, and those that fell
+        // to zero.
+        let mut ranked: Vec<(f64, i8, CellChange)> = (0..n)
+            .filter(|&i| sig[i] != 0)
+            .map(|i| (p[i], sig[i], make(i)))
+            .chain(
+                gone.iter()
+                    .filter(|g| passes(g.3))
+                    .map(|(cell, label, a, q)| {
+                        (
+                            *q,
+                            -1,
+                            CellChange {
+                                cell: *cell,
+                                label: label.clone(),
+                                current: 0,
+                                previous: *a,
+                                change: -i64::from(*a),
+                            },
+                        )
+                    }),
+            )
+            .collect();
+        ranked.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.2.cell.cmp(&y.2.cell)));
+        let count = |dir: i8| ranked.iter().filter(|r| r.1 == dir).count();
         let pick = |dir: i8| -> Vec<CellChange> {
-            by_p.iter()
-                .filter(|&&i| sig[i] == dir)
+            ranked
+                .iter()
+                .filter(|r| r.1 == dir)
                 .take(5)
-                .map(|&i| make(i))
+                .map(|r| r.2.clone())
                 .collect()
         };
         Comparison {
@@ -122,8 +164,8 @@ impl Engine {
             change_p: p.iter().map(|v| *v as f32).collect(),
             significant_up: pick(1),
             significant_down: pick(-1),
-            n_up: sig.iter().filter(|s| **s == 1).count(),
-            n_down: sig.iter().filter(|s| **s == -1).count(),
+            n_up: count(1),
+            n_down: count(-1),
             change_sig: sig,
         }
     }

@@ -373,6 +373,7 @@ impl Engine {
             &prev_intervals,
             &intervals,
             &cells,
+            &cur,
             &prev,
             &range,
             &mask,
