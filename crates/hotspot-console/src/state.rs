@@ -90,8 +90,10 @@ impl ViewState {
     /// intensifying hot spots); k and FDR follow the hot-spot settings.
     pub fn emerging_options(&self) -> Option<hotspot_scope::EmergingOptions> {
         let days = (self.to - self.from).num_days() + 1;
-        let wanted =
-            self.effective_metric() == Metric::Emerging || days <= EMERGING_FOR_QUICK_HITS_DAYS;
+        // For the quick hits only when the period holds two weekly steps: a shorter one (a
+        // week's frame of the time bar) would only add a warning that it cannot be analysed.
+        let wanted = self.effective_metric() == Metric::Emerging
+            || (14..=EMERGING_FOR_QUICK_HITS_DAYS).contains(&days);
         wanted.then_some(hotspot_scope::EmergingOptions {
             k: self.hot_spots.k,
             fdr: self.hot_spots.fdr,
