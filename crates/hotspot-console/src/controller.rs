@@ -456,6 +456,7 @@ impl Controller {
                 }
             }
             Action::TimelineOpen => {
+                v.side_by_side = false;
                 self.timebar.open((v.from, v.to));
                 vec![Effect::TimelineChanged]
             }
@@ -572,6 +573,19 @@ impl Controller {
                     v.metric = Metric::Change;
                 }
                 vec![Effect::Requery]
+            }
+            Action::SideBySide(on) => {
+                v.side_by_side = *on;
+                // One timeline at a time: the time bar gives way.
+                if *on && self.timebar.open {
+                    if let Some((from, to)) = self.timebar.close() {
+                        self.view.from = from;
+                        self.view.to = to;
+                    }
+                    vec![Effect::Requery, Effect::TimelineChanged]
+                } else {
+                    vec![Effect::Requery]
+                }
             }
             Action::MarkSignificant(on) => {
                 v.mark_significant = *on;

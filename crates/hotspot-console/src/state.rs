@@ -44,6 +44,10 @@ pub struct ViewState {
     /// dimmed.
     #[serde(default)]
     pub mark_significant: bool,
+    /// The two periods side by side: the one compared with on the left, this one on the
+    /// right, one camera.
+    #[serde(default)]
+    pub side_by_side: bool,
 }
 
 /// The console's emerging analysis: weekly steps, as its periods are weeks to months long.
@@ -82,6 +86,7 @@ impl ViewState {
             emerging: console_emerging(),
             compare_last_year: false,
             mark_significant: true,
+            side_by_side: false,
         }
     }
 

@@ -859,3 +859,21 @@ fn comparing_with_last_year_or_the_week_before_and_marking_what_changed() {
         hotspot_scope::Metric::Change
     );
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn side_by_side_and_the_time_bar_take_turns() {
+    use hotspot_console::controller::Effect;
+    let mut ctl = controller(engine(), &repo_scripts());
+    let period = (ctl.view.from, ctl.view.to);
+    assert_eq!(ctl.apply(&Action::SideBySide(true)), vec![Effect::Requery]);
+    assert!(ctl.view.side_by_side);
+    // Opening the time bar leaves side by side (one timeline on the map at a time)…
+    ctl.apply(&Action::TimelineOpen);
+    assert!(ctl.timebar.open && !ctl.view.side_by_side);
+    // …and side by side closes the time bar, giving its period back.
+    let effects = ctl.apply(&Action::SideBySide(true));
+    assert!(effects.contains(&Effect::TimelineChanged), "{effects:?}");
+    assert!(!ctl.timebar.open && ctl.view.side_by_side);
+    assert_eq!((ctl.view.from, ctl.view.to), period);
+}

@@ -88,6 +88,8 @@ pub type ExtraPasses<'a> = dyn FnMut(
 pub struct Headless {
     pub gpu: Gpu,
     pub map: MapRenderer,
+    /// Draw two periods side by side (see [`MapRenderer::render_side_by_side`]).
+    pub side_by_side: bool,
     target: Option<OffscreenTarget>,
     msaa: u32,
 }
@@ -101,6 +103,7 @@ impl Headless {
         Ok(Self {
             gpu,
             map,
+            side_by_side: false,
             target: None,
             msaa,
         })
@@ -217,7 +220,12 @@ impl Headless {
             return Err(RenderError::Gpu("no render target".into()));
         };
         let (view, resolve) = t.attachment();
-        self.map.render(&mut encoder, view, resolve);
+        if self.side_by_side {
+            // Its halves are their own submissions, ahead of this encoder's.
+            self.map.render_side_by_side(view, resolve);
+        } else {
+            self.map.render(&mut encoder, view, resolve);
+        }
         let before = extra(&self.gpu, &mut encoder, t.view(), [w, h])?;
         t.copy_for_readback(&self.gpu, &mut encoder);
         let index = self

@@ -112,3 +112,63 @@ fn frames_are_drawn_mixed_and_picked_from_the_resident_timeline() {
     let e = h.map.set_timeline(8, &cells, 0, &[], true);
     assert!(e.is_err());
 }
+
+#[test]
+#[ignore = "needs a GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
+fn side_by_side_draws_frame_a_on_the_left_and_b_on_the_right_with_one_camera() {
+    let mut h = headless(4);
+    let (cells, _) = loop_scope(8, 1);
+    h.map
+        .set_coverage(8, &cells)
+        .unwrap_or_else(|e| panic!("{e}"));
+    h.map.set_resolution(8).unwrap_or_else(|e| panic!("{e}"));
+    let pal = Palette::from_hex("br", &["#0000ff", "#ff0000"]).unwrap_or_else(|e| panic!("{e}"));
+    h.map.set_palette(&pal).unwrap_or_else(|e| panic!("{e}"));
+    h.map.set_opacity(1.0);
+    h.map.set_theme(Theme::Light);
+    h.map.set_domain(Some((0.0, 10.0)));
+    // Every cell 0 in A (blue) and 10 in B (red).
+    let n = cells.len();
+    let values: Vec<f32> = std::iter::repeat_n(1.0e-6, n)
+        .chain(std::iter::repeat_n(10.0, n))
+        .collect();
+    h.map
+        .set_timeline(8, &cells, 2, &values, false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let frame = FrameSpec {
+        scale_factor: Some(1.0),
+        ..FrameSpec::new(800, 400)
+    };
+    h.set_frame(&frame);
+    // Fit the cells into one half: the halves share the camera's centre and zoom.
+    h.map.camera.width = 400;
+    let (min, max) = h
+        .map
+        .geometry(8)
+        .map(|g| g.bounds())
+        .unwrap_or_else(|| panic!("geometry"));
+    h.map.camera.fit_bounds(min, max, 10.0);
+    h.map.camera.width = 800;
+    h.side_by_side = true;
+    let img = h.render_rgba(&frame).unwrap_or_else(|e| panic!("{e}"));
+    // The first cell's centre in each half.
+    let c = h3o::CellIndex::try_from(cells[0]).unwrap_or_else(|e| panic!("{e}"));
+    let p = h
+        .map
+        .with_half_camera(|m| m.camera.world_to_screen(project_ll(h3o::LatLng::from(c))));
+    let (x, y) = (p.x as u32, p.y as u32);
+    assert!(x < 400, "{x}");
+    assert!(
+        near(img.pixel(x, y), [0, 0, 255, 255], 3),
+        "left {:?}",
+        img.pixel(x, y)
+    );
+    assert!(
+        near(img.pixel(x + 400, y), [255, 0, 0, 255], 3),
+        "right {:?}",
+        img.pixel(x + 400, y)
+    );
+    // The camera keeps its full width, and nothing waits to be drawn again.
+    assert_eq!(h.map.camera.width, 800);
+    assert!(!h.map.needs_redraw());
+}

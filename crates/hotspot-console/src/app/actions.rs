@@ -129,7 +129,7 @@ impl App {
                 self.repick();
             }
             Action::MapClick(p) => {
-                let pick = map.pick(DVec2::new(f64::from(p.x), f64::from(p.y)));
+                let pick = self.pick_at(DVec2::new(f64::from(p.x), f64::from(p.y)));
                 if let Some(cell) = pick.map(|p| p.cell).filter(|c| self.rows.contains_key(c)) {
                     self.apply_action(Action::DrillInto(cell));
                 }

@@ -62,6 +62,7 @@ impl App {
             theme: Some(gfx.map.theme()),
             labels: self.labels.clone(),
             attribution: self.basemap.as_ref().map(|b| b.source().attribution_text()),
+            split: self.split_shown.clone(),
         };
         let mut actions = Vec::new();
         let mut output = match self.ctl.as_ref() {
@@ -95,7 +96,7 @@ impl App {
         // Map hover or selection may have changed the map; fits may have started flights.
         let Some(gfx) = self.gfx.as_mut() else { return };
         let t_ui = now.elapsed();
-        let map_drawn = match gfx.render_map(self.map_size) {
+        let map_drawn = match gfx.render_map(self.map_size, self.split_shown.is_some()) {
             Ok(drawn) => drawn,
             Err(e) => {
                 tracing::error!("map: {e}");
@@ -103,7 +104,7 @@ impl App {
             }
         };
         if map_drawn {
-            self.labels = gfx.map.labels();
+            self.labels = self.map_labels();
             self.ask_for_tiles();
             if !self.first_map_logged && self.ctl.as_ref().is_some_and(|c| c.result.is_some()) {
                 self.first_map_logged = true;

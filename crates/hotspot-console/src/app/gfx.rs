@@ -164,7 +164,11 @@ impl Gfx {
 
     /// Renders the map into its texture if it changed or the map panel was resized to `size`
     /// (physical pixels); returns whether it drew.
-    pub fn render_map(&mut self, size: Option<(u32, u32)>) -> Result<bool, ConsoleError> {
+    pub fn render_map(
+        &mut self,
+        size: Option<(u32, u32)>,
+        side_by_side: bool,
+    ) -> Result<bool, ConsoleError> {
         let Some((w, h)) = size else { return Ok(false) };
         let max = self.gpu.max_texture_side();
         let (w, h) = (w.clamp(1, max), h.clamp(1, max));
@@ -214,6 +218,12 @@ impl Gfx {
                 label: Some("hotspot map"),
             });
         let (view, resolve) = t.attachment();
+        if side_by_side {
+            // Two halves, each its own submission.
+            drop(encoder);
+            self.map.render_side_by_side(view, resolve);
+            return Ok(true);
+        }
         self.map.render(&mut encoder, view, resolve);
         self.gpu.queue.submit([encoder.finish()]);
         Ok(true)

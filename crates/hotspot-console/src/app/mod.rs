@@ -16,6 +16,7 @@ mod frame;
 mod gfx;
 mod loader;
 mod playlist;
+mod split;
 mod timeline;
 
 use std::collections::{HashMap, HashSet};
@@ -182,6 +183,8 @@ struct App {
     timeline_shown: Option<crate::timebar::TimelineKey>,
     /// An animation export in progress.
     export: Option<std::sync::Arc<timeline::ExportProgress>>,
+    /// Side by side on the map: the halves' period labels.
+    split_shown: Option<(String, String)>,
     // Timing.
     last_frame: Instant,
     egui_deadline: Option<Instant>,
@@ -232,6 +235,7 @@ impl App {
             basemap: None,
             timeline_shown: None,
             export: None,
+            split_shown: None,
             context_done: false,
             last_frame: Instant::now(),
             egui_deadline: None,
@@ -493,6 +497,7 @@ impl App {
             }
         }
         self.keep_timeline();
+        self.keep_split();
         let Some(gfx) = self.gfx.as_mut() else { return };
         if r.drill.target.is_none() && self.fly_selected.is_some() {
             gfx.map.set_selected(self.fly_selected);
@@ -506,11 +511,11 @@ impl App {
 
     /// Picks the cell under the pointer again (after a new result or a camera flight).
     fn repick(&mut self) {
-        let Some(gfx) = self.gfx.as_mut() else { return };
         let pick = self
             .hover_pos
-            .and_then(|p| gfx.map.pick(DVec2::new(f64::from(p.x), f64::from(p.y))));
+            .and_then(|p| self.pick_at(DVec2::new(f64::from(p.x), f64::from(p.y))));
         self.hover_row = pick.and_then(|p| self.rows.get(&p.cell).copied());
+        let Some(gfx) = self.gfx.as_mut() else { return };
         gfx.map.set_hover(self.hover_row.and(pick.map(|p| p.cell)));
     }
 

@@ -85,6 +85,8 @@ pub enum Action {
     CompareLastYear(bool),
     /// Mark the significant changes on the change map (the rest dimmed).
     MarkSignificant(bool),
+    /// The compared period left and this one right, one camera.
+    SideBySide(bool),
 }
 
 /// The map panel's inputs.
@@ -102,6 +104,8 @@ pub struct MapInput {
     pub labels: Vec<hotspot_render::MapLabel>,
     /// The basemap's attribution while one is drawn.
     pub attribution: Option<String>,
+    /// Side by side: the left and right halves' period labels.
+    pub split: Option<(String, String)>,
 }
 
 /// Everything the overlay shows.
@@ -419,6 +423,27 @@ impl ConsoleUi {
             response
                 .clone()
                 .on_hover_ui_at_pointer(|ui| panels::cell_tooltip(ui, result, row));
+        }
+        // Side by side: a divider and each half's period.
+        if let Some((left, right)) = &input.map.split {
+            let x = rect.center().x;
+            painter.line_segment(
+                [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+                egui::Stroke::new(2.0, Color32::from_gray(200)),
+            );
+            for (text, at) in [
+                (left, Pos2::new(rect.left() + 12.0, rect.top() + 10.0)),
+                (right, Pos2::new(x + 12.0, rect.top() + 10.0)),
+            ] {
+                let galley = painter.layout_no_wrap(
+                    text.clone(),
+                    egui::FontId::proportional(16.0),
+                    Color32::WHITE,
+                );
+                let r = egui::Rect::from_min_size(at, galley.size() + Vec2::new(12.0, 6.0));
+                painter.rect_filled(r, 4.0, Color32::from_black_alpha(170));
+                painter.galley(at + Vec2::new(6.0, 3.0), galley, Color32::WHITE);
+            }
         }
         // The basemap's attribution, bottom-right, as its licence asks.
         if let (Some(text), Some(theme)) = (&input.map.attribution, input.map.theme) {

@@ -147,6 +147,16 @@ pub fn show(
             actions.push(Action::CompareLastYear(true));
         }
     });
+    let mut split = view.side_by_side;
+    if ui
+        .checkbox(&mut split, "Side by side")
+        .on_hover_text(
+            "The compared period on the left, this one on the right, one colour scale, one camera",
+        )
+        .changed()
+    {
+        actions.push(Action::SideBySide(split));
+    }
     let mut mark = view.mark_significant;
     if ui
         .checkbox(&mut mark, "Mark significant changes")

@@ -355,3 +355,76 @@ impl MapRenderer {
         self.paint(&mut pass);
     }
 }
+
+impl MapRenderer {
+    /// Draws the map twice side by side into one target: the shown resolution's timeline at
+    /// frame 0 in the left half and frame 1 in the right, each half with the camera's centre
+    /// and zoom, so a pan, a zoom or a drill moves both. Needs a timeline of two frames (two
+    /// periods); the camera keeps its full size. Each half is its own submission, so the two
+    /// uniform states never meet.
+    pub fn render_side_by_side(
+        &mut self,
+        view: &wgpu::TextureView,
+        resolve_target: Option<&wgpu::TextureView>,
+    ) {
+        let full = self.camera.clone();
+        let half = (full.width / 2).max(1);
+        let position = self.timeline_pos;
+        for (i, frame) in [0.0f32, 1.0].into_iter().enumerate() {
+            self.camera.width = half;
+            self.timeline_pos = Some(frame);
+            self.prepare();
+            let mut encoder = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("hotspot side by side"),
+                });
+            {
+                let last = i == 1;
+                let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("hotspot map half"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view,
+                        depth_slice: None,
+                        // The whole target resolves once, after the right half.
+                        resolve_target: if last { resolve_target } else { None },
+                        ops: wgpu::Operations {
+                            load: if i == 0 {
+                                wgpu::LoadOp::Clear(self.clear_color())
+                            } else {
+                                wgpu::LoadOp::Load
+                            },
+                            store: if last && resolve_target.is_some() {
+                                wgpu::StoreOp::Discard
+                            } else {
+                                wgpu::StoreOp::Store
+                            },
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                });
+                let x = i as u32 * half;
+                pass.set_viewport(x as f32, 0.0, half as f32, full.height as f32, 0.0, 1.0);
+                pass.set_scissor_rect(x, 0, half.min(full.width - x), full.height);
+                self.paint(&mut pass);
+            }
+            self.queue.submit([encoder.finish()]);
+        }
+        self.camera = full.clone();
+        self.timeline_pos = position;
+        self.last_camera = Some(full);
+        self.dirty = false;
+    }
+
+    /// Runs `f` with the camera of one half of a side-by-side view (picking, labels).
+    pub fn with_half_camera<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let full = self.camera.clone();
+        self.camera.width = (full.width / 2).max(1);
+        let out = f(self);
+        self.camera = full;
+        out
+    }
+}
