@@ -54,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         labels: true,
         attribution: None,
         stamp: None,
+        split: None,
     };
     let frame = FrameSpec::new(1920, 1080);
     picture.fit(&frame, &overlay, &[]);

@@ -254,6 +254,7 @@ fn week_map(lake: &Lake, t: &CompStat, adapter: AdapterArg, host: &ScriptHost) -
         labels: true,
         attribution: None,
         stamp: Some(period_text(t.periods[0])),
+        split: None,
     };
     let frame = FrameSpec::new(900, 1100);
     view.fit(&frame, &overlay, &[]);

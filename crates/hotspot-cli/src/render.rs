@@ -154,6 +154,10 @@ pub struct RenderArgs {
     /// a month (2024-08) or a range (2024-08-01..2024-08-31).
     #[arg(long, num_args = 2, value_names = ["A", "B"], value_parser = parse_period)]
     pub compare: Option<Vec<Period>>,
+    /// With --compare: A on the left and B on the right instead of the change map, one
+    /// colour scale and one camera.
+    #[arg(long, requires = "compare")]
+    pub side_by_side: bool,
 }
 
 /// `2024-08` (a month) or `2024-08-01..2024-08-31` (a range, either end may also be a
@@ -365,15 +369,20 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
                     "note: {} cells significantly up and {} down against {} (exact binomial test, 5 % false-discovery rate)",
                     cmp.n_up, cmp.n_down, cmp.period_label
                 );
-                (
-                    Some("significant change (5 % FDR)".to_string()),
-                    Some(
-                        cmp.change_sig
-                            .iter()
-                            .map(|s| *s != 0)
-                            .collect::<Vec<bool>>(),
-                    ),
-                )
+                if args.side_by_side {
+                    // Two maps of counts: nothing to dim.
+                    (None, None)
+                } else {
+                    (
+                        Some("significant change (5 % FDR)".to_string()),
+                        Some(
+                            cmp.change_sig
+                                .iter()
+                                .map(|s| *s != 0)
+                                .collect::<Vec<bool>>(),
+                        ),
+                    )
+                }
             }
         }
         (None, p, m) => (p, m),
@@ -415,9 +424,39 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         .map(|p| hotspot_present::read_geojson(p))
         .collect::<Result<Vec<_>, _>>()?;
     map.set_overlays(&layers)?;
-    let shown = present(map, &result, metric, &palette, highlight)?;
+    let mut shown = present(map, &result, metric, &palette, highlight)?;
     if let Some(h) = &shown.legend.highlight {
         eprintln!("note: {h}");
+    }
+    if args.side_by_side {
+        // The two periods' counts as a two-frame timeline, one colour scale for both.
+        let c = &result.cells;
+        let values: Vec<f32> = c
+            .previous_selected
+            .values()
+            .iter()
+            .chain(c.selected.values())
+            .map(|v| *v as f32)
+            .collect();
+        let hi = values.iter().copied().fold(1.0f32, f32::max);
+        let counts = if result.selection_active {
+            Metric::Selected
+        } else {
+            Metric::Incidents
+        };
+        let count_palette = host.palette_for(counts);
+        map.set_palette(&count_palette)?;
+        map.set_value_kind(Some(counts.value_kind()));
+        map.set_scope_mask(res, None, hotspot_render::OutsideScope::Dim)?;
+        map.set_timeline(res, c.cell.values(), 2, &values, true)?;
+        map.set_domain(Some((0.0, hi)));
+        let mut legend =
+            hotspot_present::Legend::for_metric(counts, count_palette, map.domain(), res);
+        legend.method = Some(format!(
+            "left: {} · right: {}\none colour scale for both",
+            result.comparison.period_label, result.period_label
+        ));
+        shown.legend = legend;
     }
     let mut overlay = Overlay {
         title: Some(title.unwrap_or_else(|| captions::title(&result))),
@@ -434,6 +473,12 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         labels: true,
         attribution: None,
         stamp: None,
+        split: args.side_by_side.then(|| {
+            (
+                format!("A  {}", result.comparison.period_label),
+                format!("B  {}", result.period_label),
+            )
+        }),
     };
     let frame = FrameSpec::new(w, h);
     // The camera: the view's, else the drilled cells or the whole coverage.
@@ -449,7 +494,17 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
     {
         bail!("the view's camera is district {d}, which has no cells in this lake");
     }
-    view.fit(&frame, &overlay, &fit);
+    if args.side_by_side {
+        // Fit into one half: both halves share the camera.
+        let half = FrameSpec::new((w / 2).max(1), h);
+        // The legend sits over the right half's edge: each half keeps its full width.
+        let mut insets = overlay.insets();
+        insets.right = 0.0;
+        view.headless.fit(&half, &fit, insets);
+        view.headless.side_by_side = true;
+    } else {
+        view.fit(&frame, &overlay, &fit);
+    }
     if let Camera::Cell(_) = camera {
         view.map().camera.zoom -= 2.0;
     }
@@ -543,7 +598,11 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         thousands(result.cells.len() as u64),
         thousands(engine.coverage(res)?.len() as u64),
         hotspot_core::res::display(res),
-        metric.title(),
+        if args.side_by_side {
+            "side by side"
+        } else {
+            metric.title()
+        },
         started.elapsed().as_secs_f64(),
         view.headless.gpu.describe()
     )?;

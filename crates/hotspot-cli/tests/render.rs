@@ -953,3 +953,58 @@ fn comparing_two_periods_marks_the_significant_changes() {
     assert!(text(&o).contains("a period is a month"), "{}", text(&o));
     assert!(!bad.exists());
 }
+
+#[test]
+#[ignore = "needs the software GPU adapter (lavapipe)"]
+fn side_by_side_puts_a_on_the_left_and_b_on_the_right() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = common::demo(dir.path(), 8000, "2024-01-01", "2024-03-31");
+    let out = dir.path().join("sbs.png");
+    let o = hotspot(
+        &lake,
+        &[
+            "render",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--size",
+            "1280x640",
+            "--res",
+            "7",
+            "--msaa",
+            "1",
+            "--adapter",
+            "software",
+            "--theme",
+            "light",
+            "--compare",
+            "2024-01",
+            "2024-03",
+            "--side-by-side",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("side by side"), "{}", text(&o));
+    let img = Image::load_png(&out).unwrap_or_else(|e| panic!("{e}"));
+    // Both halves hold a map: many cell colours in each, and the same layout (one camera),
+    // so the halves' coloured pixel counts are close (over the west of each half, clear of
+    // the legend in the top-right corner).
+    let bg = hotspot_render::Theme::Light.background();
+    let coloured = |x0: u32| {
+        let mut n = 0usize;
+        for y in 120..560 {
+            for x in x0..x0 + 380 {
+                let p = img.pixel(x, y);
+                if (0..3).any(|k| p[k].abs_diff(bg[k]) > 30) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    let (l, r) = (coloured(0), coloured(640));
+    assert!(l > 5_000 && r > 5_000, "{l} {r}");
+    assert!(l.abs_diff(r) * 4 < l.max(r), "{l} vs {r}");
+    // Without --compare it is refused.
+    let o = hotspot(&lake, &["render", "--out", "x.png", "--side-by-side"]);
+    assert!(!o.status.success());
+}

@@ -37,10 +37,21 @@ impl HeadlessView {
     /// Renders the map and the overlay and reads the frame back.
     pub fn render(&mut self, frame: &FrameSpec, overlay: &Overlay) -> Result<Image, RenderError> {
         self.headless.set_frame(frame);
-        let labels = if overlay.labels {
-            self.headless.map.labels()
-        } else {
-            Vec::new()
+        let labels = match (overlay.labels, self.headless.side_by_side) {
+            (false, _) => Vec::new(),
+            (true, false) => self.headless.map.labels(),
+            // Side by side: each half's labels, the right ones moved over.
+            (true, true) => {
+                let half = f64::from((frame.width / 2).max(1));
+                let left = self.headless.map.with_half_camera(|m| m.labels());
+                let right = left.iter().cloned().map(|mut l| {
+                    l.pos.x += half;
+                    l
+                });
+                let mut all: Vec<_> = left.iter().cloned().chain(right).collect();
+                all.sort_by_key(|l| std::cmp::Reverse(l.priority));
+                all
+            }
         };
         let theme = self.headless.map.theme();
         let ppp = frame.scale() as f32;

@@ -26,6 +26,8 @@ pub struct Overlay {
     pub attribution: Option<String>,
     /// A large date stamp, bottom-right above the attribution (an animation's frame dates).
     pub stamp: Option<String>,
+    /// Side by side: a divider down the middle and each half's period, top left of it.
+    pub split: Option<(String, String)>,
 }
 
 impl Overlay {
@@ -103,6 +105,20 @@ impl OverlayRenderer {
                 egui::Id::unique("hotspot overlay"),
             ));
             let mut avoid = Vec::new();
+            if let Some((left, right)) = &overlay.split {
+                let x = screen.center().x;
+                painter.line_segment(
+                    [Pos2::new(x, screen.top()), Pos2::new(x, screen.bottom())],
+                    egui::Stroke::new(
+                        2.0,
+                        crate::paint::c32(theme.foreground()).gamma_multiply(0.7),
+                    ),
+                );
+                let at = Pos2::new(x + PAD, screen.top() + PAD + 50.0);
+                avoid.push(paint_title(&painter, at, right, None, theme));
+                let at = Pos2::new(screen.left() + PAD, screen.top() + PAD + 50.0);
+                avoid.push(paint_title(&painter, at, left, None, theme));
+            }
             if let Some(title) = &overlay.title {
                 avoid.push(paint_title(
                     &painter,

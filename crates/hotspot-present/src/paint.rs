@@ -13,7 +13,7 @@ use crate::legend::Legend;
 /// Padding inside panels and from the frame's edges (points).
 pub const PAD: f32 = 10.0;
 
-fn c32(c: [u8; 4]) -> Color32 {
+pub(crate) fn c32(c: [u8; 4]) -> Color32 {
     Color32::from_rgba_unmultiplied(c[0], c[1], c[2], c[3])
 }
 

@@ -54,6 +54,7 @@ fn sample_city_at_1080p_and_4k() {
             labels: true,
             attribution: None,
             stamp: None,
+            split: None,
         };
         let frame = FrameSpec::new(w, ht);
         v.fit(&frame, &overlay, &[]);

@@ -57,6 +57,7 @@ fn frame(
             labels: true,
             attribution: None,
             stamp: None,
+            split: None,
         },
     )
 }

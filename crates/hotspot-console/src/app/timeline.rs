@@ -289,6 +289,7 @@ impl App {
                         labels: true,
                         attribution: None,
                         stamp: None,
+                        split: None,
                     };
                     hotspot_present::write_animation(
                         &mut view,
