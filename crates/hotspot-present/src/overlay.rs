@@ -144,7 +144,13 @@ impl OverlayRenderer {
             }
             if let Some(legend) = &overlay.legend {
                 let size = legend_size(&painter, legend, theme);
-                let top_left = Pos2::new(screen.max.x - PAD - size.x, PAD);
+                // Side by side, the top-right corner is the B map's: the legend goes to the
+                // bottom-right, above the caption (over Lake Michigan in Chicago's case).
+                let top_left = if overlay.split.is_some() {
+                    Pos2::new(screen.max.x - PAD - size.x, screen.max.y - 60.0 - size.y)
+                } else {
+                    Pos2::new(screen.max.x - PAD - size.x, PAD)
+                };
                 avoid.push(paint_legend(&painter, top_left, legend, theme));
                 avoid.push(paint_caption(
                     &painter,
