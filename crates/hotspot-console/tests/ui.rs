@@ -877,3 +877,53 @@ fn side_by_side_and_the_time_bar_take_turns() {
     assert!(!ctl.timebar.open && ctl.view.side_by_side);
     assert_eq!((ctl.view.from, ctl.view.to), period);
 }
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_wall_says_the_time_how_fresh_the_data_is_and_when_it_is_stale() {
+    use chrono::TimeZone;
+    use hotspot_console::ui::wall::WallStatus;
+    let status = |now: (i32, u32, u32)| WallStatus {
+        now: chrono::Local
+            .with_ymd_and_hms(now.0, now.1, now.2, 9, 5, 0)
+            .single()
+            .expect("time"),
+        data_through: NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
+        built: None,
+        next_view_in: Some(std::time::Duration::from_secs(42)),
+    };
+    let run = |s: WallStatus| {
+        let mut h = Harness::builder()
+            .with_size([1920.0, 1080.0])
+            .build_ui_state(
+                move |ui, st: &mut State| {
+                    if !st.fonts {
+                        install_fonts(ui.ctx());
+                        st.fonts = true;
+                    }
+                    apply_style(ui.ctx(), &st.ctl.settings, true);
+                    let errors = st.ctl.errors();
+                    let mut input = st.ctl.ui_input(&errors, MapInput::default(), false, true);
+                    input.wall_status = Some(s.clone());
+                    st.ui.show(ui, &input);
+                },
+                State {
+                    fonts: false,
+                    ctl: controller(engine(), &repo_scripts()),
+                    ui: ConsoleUi::default(),
+                    actions: Vec::new(),
+                },
+            );
+        h.run();
+        h
+    };
+    // A week after the data's last day: the clock, the data's reach, the countdown, no alarm.
+    let h = run(status((2024, 9, 22)));
+    h.get_by_label("09:05");
+    h.get_by_label("data through 15 Sep 2024");
+    h.get_by_label("next view in 42 s");
+    assert!(h.query_by_label_contains("STALE").is_none());
+    // Three weeks after: stale, in words.
+    let h = run(status((2024, 10, 6)));
+    h.get_by_label_contains("STALE DATA: the newest incidents are 21 days old");
+}

@@ -68,12 +68,27 @@ impl App {
         let mut output = match self.ctl.as_ref() {
             Some(ctl) => {
                 let errors = ctl.errors();
-                let input = ctl.ui_input(
+                let mut input = ctl.ui_input(
                     &errors,
                     map_input,
                     self.awaiting.is_some(),
                     self.options.wall,
                 );
+                if self.options.wall {
+                    input.wall_status = Some(crate::ui::wall::WallStatus {
+                        now: chrono::Local::now(),
+                        data_through: ctl.engine.date_range().1,
+                        built: ctl
+                            .engine
+                            .built_at()
+                            .and_then(|b| chrono::DateTime::parse_from_rfc3339(b).ok())
+                            .map(|b| b.with_timezone(&chrono::Local)),
+                        next_view_in: self
+                            .playlist
+                            .deadline()
+                            .map(|t| t.saturating_duration_since(now)),
+                    });
+                }
                 let ui = &mut self.ui;
                 self.ctx.run_ui(raw, |root| {
                     actions = ui.show(root, &input);
@@ -204,6 +219,11 @@ impl App {
             self.request_redraw();
         } else if repaint < Duration::from_secs(3600) {
             self.egui_deadline = Some(Instant::now() + repaint);
+        }
+        // The wall's clock and countdown tick every second.
+        if self.options.wall {
+            let t = Instant::now() + Duration::from_secs(1);
+            self.egui_deadline = Some(self.egui_deadline.map_or(t, |d| d.min(t)));
         }
         if self.ctl.as_ref().is_some_and(|c| c.status().is_some()) {
             let t = Instant::now() + Duration::from_millis(500);

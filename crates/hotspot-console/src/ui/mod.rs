@@ -10,6 +10,7 @@ mod panels;
 mod sidebar;
 mod table;
 mod timebar;
+pub mod wall;
 
 use chrono::NaiveDate;
 use egui::{Color32, Context, Pos2, Vec2};
@@ -132,6 +133,8 @@ pub struct UiInput<'a> {
     pub timebar: &'a crate::timebar::TimeBar,
     /// The CompStat table of the week ending on the view's last day.
     pub compstat: Option<&'a Result<std::sync::Arc<hotspot_scope::CompStat>, String>>,
+    /// On the wall: the clock, how fresh the data is, the next view.
+    pub wall_status: Option<wall::WallStatus>,
 }
 
 /// Widget state that lives across frames but is not part of the view.
@@ -206,6 +209,10 @@ impl ConsoleUi {
         let mut actions = Vec::new();
         let ctx = root.ctx().clone();
         self.keyboard(&ctx, input, &mut actions);
+        // The wall's freshness strip spans the whole width, above everything.
+        if let Some(status) = &input.wall_status {
+            egui::Panel::top("wall-status").show(root, |ui| wall::show(ui, status));
+        }
         if !input.wall {
             egui::Panel::left("controls")
                 .resizable(true)
