@@ -429,34 +429,9 @@ pub fn render(lake: &Lake, args: RenderArgs) -> Result<()> {
         eprintln!("note: {h}");
     }
     if args.side_by_side {
-        // The two periods' counts as a two-frame timeline, one colour scale for both.
-        let c = &result.cells;
-        let values: Vec<f32> = c
-            .previous_selected
-            .values()
-            .iter()
-            .chain(c.selected.values())
-            .map(|v| *v as f32)
-            .collect();
-        let hi = values.iter().copied().fold(1.0f32, f32::max);
-        let counts = if result.selection_active {
-            Metric::Selected
-        } else {
-            Metric::Incidents
-        };
-        let count_palette = host.palette_for(counts);
-        map.set_palette(&count_palette)?;
-        map.set_value_kind(Some(counts.value_kind()));
+        let palette = host.palette_for(hotspot_present::side_by_side_metric(&result));
         map.set_scope_mask(res, None, hotspot_render::OutsideScope::Dim)?;
-        map.set_timeline(res, c.cell.values(), 2, &values, true)?;
-        map.set_domain(Some((0.0, hi)));
-        let mut legend =
-            hotspot_present::Legend::for_metric(counts, count_palette, map.domain(), res);
-        legend.method = Some(format!(
-            "left: {} · right: {}\none colour scale for both",
-            result.comparison.period_label, result.period_label
-        ));
-        shown.legend = legend;
+        shown.legend = hotspot_present::present_side_by_side(map, &result, &palette)?;
     }
     let mut overlay = Overlay {
         title: Some(title.unwrap_or_else(|| captions::title(&result))),

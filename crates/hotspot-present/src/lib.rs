@@ -36,7 +36,10 @@ pub use layers::{LayerError, MAX_LAYER_BYTES, MAX_LAYER_VERTICES, read_geojson};
 pub use legend::{Legend, LegendEntry};
 pub use overlay::{Overlay, OverlayRenderer};
 pub use present::{Highlight, Presented, alpha_text, emerging_method, present};
-pub use timeline::{PLAYABLE, present_timeline, timeline_domain, timeline_legend, timeline_values};
+pub use timeline::{
+    PLAYABLE, present_side_by_side, present_timeline, side_by_side_metric, timeline_domain,
+    timeline_legend, timeline_values,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

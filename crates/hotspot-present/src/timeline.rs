@@ -92,3 +92,45 @@ pub fn present_timeline(
     map.set_domain(Some(timeline_domain(m, metric)));
     Ok(timeline_legend(m, metric, palette, map.domain(), res))
 }
+
+/// The count metric a side-by-side picture shows: the selection's incidents when a selection
+/// is active, else all incidents.
+pub fn side_by_side_metric(result: &hotspot_scope::ScopeResult) -> Metric {
+    if result.selection_active {
+        Metric::Selected
+    } else {
+        Metric::Incidents
+    }
+}
+
+/// Puts a result's two periods on the map as a two-frame timeline — the compared period's
+/// per-cell counts as frame 0, this period's as frame 1 — with one colour domain for both,
+/// for [`MapRenderer::render_side_by_side`]. `palette` colours
+/// [`side_by_side_metric`]'s counts. Returns the legend.
+pub fn present_side_by_side(
+    map: &mut MapRenderer,
+    result: &hotspot_scope::ScopeResult,
+    palette: &Palette,
+) -> Result<Legend, RenderError> {
+    let c = &result.cells;
+    let values: Vec<f32> = c
+        .previous_selected
+        .values()
+        .iter()
+        .chain(c.selected.values())
+        .map(|v| *v as f32)
+        .collect();
+    let hi = values.iter().copied().fold(1.0f32, f32::max);
+    let res = result.scope.res;
+    let metric = side_by_side_metric(result);
+    map.set_palette(palette)?;
+    map.set_value_kind(Some(metric.value_kind()));
+    map.set_timeline(res, c.cell.values(), 2, &values, true)?;
+    map.set_domain(Some((0.0, hi)));
+    let mut legend = Legend::for_metric(metric, palette.clone(), map.domain(), res);
+    legend.method = Some(format!(
+        "left: {} · right: {}\none colour scale for both",
+        result.comparison.period_label, result.period_label
+    ));
+    Ok(legend)
+}

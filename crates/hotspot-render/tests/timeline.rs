@@ -19,21 +19,27 @@ fn centre(h: &Headless, cell: u64) -> DVec2 {
         .world_to_screen(project_ll(h3o::LatLng::from(c)))
 }
 
-#[test]
-#[ignore = "needs a GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
-fn frames_are_drawn_mixed_and_picked_from_the_resident_timeline() {
-    let mut h = headless(1);
-    let (cells, _) = loop_scope(8, 2);
+/// A headless map of the Loop's r8 cells (`rings` around it) coloured blue at 0 to red at 10
+/// over a fixed linear domain, light theme, fully opaque.
+fn blue_to_red(msaa: u32, rings: u32) -> (Headless, Vec<u64>) {
+    let mut h = headless(msaa);
+    let (cells, _) = loop_scope(8, rings);
     h.map
         .set_coverage(8, &cells)
         .unwrap_or_else(|e| panic!("{e}"));
     h.map.set_resolution(8).unwrap_or_else(|e| panic!("{e}"));
-    // Blue at 0, red at 10, a linear domain fixed over the playback.
     let pal = Palette::from_hex("br", &["#0000ff", "#ff0000"]).unwrap_or_else(|e| panic!("{e}"));
     h.map.set_palette(&pal).unwrap_or_else(|e| panic!("{e}"));
     h.map.set_opacity(1.0);
     h.map.set_theme(Theme::Light);
     h.map.set_domain(Some((0.0, 10.0)));
+    (h, cells)
+}
+
+#[test]
+#[ignore = "needs a GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
+fn frames_are_drawn_mixed_and_picked_from_the_resident_timeline() {
+    let (mut h, cells) = blue_to_red(1, 2);
     // Three frames: cell 0 goes 0 → 10 → 10, cell 1 goes 10 → 0 → 0 (zero: no data),
     // cell 2 has no data then 4.
     let n = cells.len();
@@ -116,17 +122,7 @@ fn frames_are_drawn_mixed_and_picked_from_the_resident_timeline() {
 #[test]
 #[ignore = "needs a GPU adapter (lavapipe: apt-get install mesa-vulkan-drivers)"]
 fn side_by_side_draws_frame_a_on_the_left_and_b_on_the_right_with_one_camera() {
-    let mut h = headless(4);
-    let (cells, _) = loop_scope(8, 1);
-    h.map
-        .set_coverage(8, &cells)
-        .unwrap_or_else(|e| panic!("{e}"));
-    h.map.set_resolution(8).unwrap_or_else(|e| panic!("{e}"));
-    let pal = Palette::from_hex("br", &["#0000ff", "#ff0000"]).unwrap_or_else(|e| panic!("{e}"));
-    h.map.set_palette(&pal).unwrap_or_else(|e| panic!("{e}"));
-    h.map.set_opacity(1.0);
-    h.map.set_theme(Theme::Light);
-    h.map.set_domain(Some((0.0, 10.0)));
+    let (mut h, cells) = blue_to_red(4, 1);
     // Every cell 0 in A (blue) and 10 in B (red).
     let n = cells.len();
     let values: Vec<f32> = std::iter::repeat_n(1.0e-6, n)

@@ -6,7 +6,6 @@
 
 use glam::DVec2;
 use hotspot_render::Pick;
-use hotspot_scope::Metric;
 
 use super::App;
 
@@ -25,33 +24,16 @@ impl App {
             return;
         }
         let Some(r) = ctl.result.clone() else { return };
-        let c = &r.cells;
-        let (before, now) = (c.previous_selected.values(), c.selected.values());
-        let values: Vec<f32> = before.iter().chain(now.iter()).map(|v| *v as f32).collect();
-        let hi = values.iter().copied().fold(1.0f32, f32::max);
-        let res = r.scope.res;
-        if let Err(e) = gfx.map.set_timeline(res, c.cell.values(), 2, &values, true) {
-            tracing::warn!("side by side: {e}");
-            return;
+        let palette = ctl
+            .scripts
+            .palette_for(hotspot_present::side_by_side_metric(&r));
+        match hotspot_present::present_side_by_side(&mut gfx.map, &r, &palette) {
+            Ok(legend) => self.legend = Some(legend),
+            Err(e) => {
+                tracing::warn!("side by side: {e}");
+                return;
+            }
         }
-        gfx.map.set_domain(Some((0.0, hi)));
-        let metric = if r.selection_active {
-            Metric::Selected
-        } else {
-            Metric::Incidents
-        };
-        let palette = ctl.scripts.palette_for(metric);
-        if let Err(e) = gfx.map.set_palette(&palette) {
-            tracing::warn!("side by side: {e}");
-        }
-        gfx.map.set_value_kind(Some(metric.value_kind()));
-        let mut legend =
-            hotspot_present::Legend::for_metric(metric, palette, gfx.map.domain(), res);
-        legend.method = Some(format!(
-            "left: {} · right: {}\none colour scale for both",
-            r.comparison.period_label, r.period_label
-        ));
-        self.legend = Some(legend);
         self.split_shown = Some((
             format!("A  {}", r.comparison.period_label),
             format!("B  {}", r.period_label),
