@@ -18,6 +18,13 @@ pub struct ConsoleArgs {
     /// Wall-screen mode: fullscreen, large type, no sidebar, cycling the scripted playlist.
     #[arg(long)]
     pub wall: bool,
+    /// How far the wall's farthest viewer sits (6m, 450cm, 20ft): type on the wall is sized
+    /// so that text is read from at most 150 times its height.
+    #[arg(long, value_name = "LENGTH", value_parser = hotspot_console::ui::wall::parse_length_m, default_value = "6m")]
+    pub wall_distance: f32,
+    /// How tall the wall's picture is (all monitors of a spanned wall), as --wall-distance.
+    #[arg(long, value_name = "LENGTH", value_parser = hotspot_console::ui::wall::parse_length_m, default_value = "1.4m")]
+    pub wall_height: f32,
     /// A GeoJSON file drawn over the cells (lines, polygon outlines, points, labels from a
     /// `name` property); repeat for more.
     #[arg(long = "layer", value_name = "FILE")]
@@ -57,6 +64,10 @@ pub fn console(lake: &Lake, args: ConsoleArgs, started: Instant) -> Result<()> {
     let mut options = hotspot_console::ConsoleOptions::new(lake.root());
     options.scripts = crate::scripts::resolve(args.scripts.as_deref())?;
     options.wall = args.wall;
+    options.wall_scale = hotspot_console::ui::wall::WallScale {
+        distance_m: args.wall_distance,
+        height_m: args.wall_height,
+    };
     options.layers = args.layers;
     if let Some(url) = args.tiles {
         // Checked here so a typo is an error at the prompt, not a status line in the window.

@@ -9,6 +9,7 @@ use std::path::Path;
 use common::{hotspot, text};
 
 use hotspot_render::{Image, Palette};
+use hotspot_testkit::legibility::ocr;
 use hotspot_testkit::snapshot::{Tolerance, assert_snapshot};
 
 /// The palette's colours as the map draws them: mixed with the background at the renderer's
@@ -752,18 +753,6 @@ fn gif_frames(path: &Path) -> Vec<(u32, u32)> {
             f.buffer().dimensions()
         })
         .collect()
-}
-
-/// The text tesseract reads in a PNG.
-fn ocr(path: &Path) -> String {
-    let o = std::process::Command::new("tesseract")
-        .arg(path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("this test needs tesseract (apt-get install tesseract-ocr): {e}")
-        });
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

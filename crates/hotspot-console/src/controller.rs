@@ -342,7 +342,7 @@ impl Controller {
             status: self.status(),
             timebar: &self.timebar,
             compstat: self.compstat.as_ref(),
-            wall_status: None,
+            wall_screen: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The console's overlay under egui_kittest, on the real 1–15 Sept 2024 sample.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use egui_kittest::kittest::Queryable;
@@ -9,33 +9,10 @@ use egui_kittest::{Harness, SnapshotOptions};
 use hotspot_console::controller::Controller;
 use hotspot_console::ui::{Action, ConsoleUi, MapInput, apply_style, install_fonts};
 use hotspot_console::{Settings, ViewState};
-use hotspot_scope::Engine;
 use hotspot_script::ScriptHost;
 
-fn engine() -> Engine {
-    hotspot_testkit::sample::engine().clone()
-}
-
-fn repo_scripts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts")
-}
-
-struct State {
-    fonts: bool,
-    ctl: Controller,
-    ui: ConsoleUi,
-    actions: Vec<Action>,
-}
-
-fn controller(engine: Engine, scripts: &Path) -> Controller {
-    let mut settings = Settings::default();
-    let mut view = ViewState::new(NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"));
-    view.from = NaiveDate::from_ymd_opt(2024, 9, 1).expect("date");
-    settings.view = Some(view);
-    let mut ctl = Controller::new(engine, ScriptHost::open(scripts), settings, None);
-    ctl.query_now();
-    ctl
-}
+mod common;
+use common::{State, controller, engine, repo_scripts, texts};
 
 fn harness(ctl: Controller) -> Harness<'static, State> {
     let mut h = Harness::builder()
@@ -205,30 +182,6 @@ fn overview_snapshot() {
         .threshold(2.0)
         .max_failed_pixels(200);
     h.snapshot_options("console-overview", &options);
-}
-
-/// Every text the last frame drew: (text, size in points).
-fn texts(h: &Harness<'static, State>) -> Vec<(String, f32)> {
-    let mut out = Vec::new();
-    for clipped in &h.output().shapes {
-        collect_texts(&clipped.shape, &mut out);
-    }
-    out
-}
-
-fn collect_texts(shape: &egui::Shape, out: &mut Vec<(String, f32)>) {
-    match shape {
-        egui::Shape::Vec(v) => v.iter().for_each(|s| collect_texts(s, out)),
-        egui::Shape::Text(t) => {
-            for section in &t.galley.job.sections {
-                let text = &t.galley.job.text[section.byte_range.start.0..section.byte_range.end.0];
-                if !text.trim().is_empty() {
-                    out.push((text.to_string(), section.format.font_id.size));
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 #[test]
@@ -876,54 +829,4 @@ fn side_by_side_and_the_time_bar_take_turns() {
     assert!(effects.contains(&Effect::TimelineChanged), "{effects:?}");
     assert!(!ctl.timebar.open && ctl.view.side_by_side);
     assert_eq!((ctl.view.from, ctl.view.to), period);
-}
-
-#[test]
-#[ignore = "needs the real sample (../shared/data)"]
-fn the_wall_says_the_time_how_fresh_the_data_is_and_when_it_is_stale() {
-    use chrono::TimeZone;
-    use hotspot_console::ui::wall::WallStatus;
-    let status = |now: (i32, u32, u32)| WallStatus {
-        now: chrono::Local
-            .with_ymd_and_hms(now.0, now.1, now.2, 9, 5, 0)
-            .single()
-            .expect("time"),
-        data_through: NaiveDate::from_ymd_opt(2024, 9, 15).expect("date"),
-        built: None,
-        next_view_in: Some(std::time::Duration::from_secs(42)),
-    };
-    let run = |s: WallStatus| {
-        let mut h = Harness::builder()
-            .with_size([1920.0, 1080.0])
-            .build_ui_state(
-                move |ui, st: &mut State| {
-                    if !st.fonts {
-                        install_fonts(ui.ctx());
-                        st.fonts = true;
-                    }
-                    apply_style(ui.ctx(), &st.ctl.settings, true);
-                    let errors = st.ctl.errors();
-                    let mut input = st.ctl.ui_input(&errors, MapInput::default(), false, true);
-                    input.wall_status = Some(s.clone());
-                    st.ui.show(ui, &input);
-                },
-                State {
-                    fonts: false,
-                    ctl: controller(engine(), &repo_scripts()),
-                    ui: ConsoleUi::default(),
-                    actions: Vec::new(),
-                },
-            );
-        h.run();
-        h
-    };
-    // A week after the data's last day: the clock, the data's reach, the countdown, no alarm.
-    let h = run(status((2024, 9, 22)));
-    h.get_by_label("09:05");
-    h.get_by_label("data through 15 Sep 2024");
-    h.get_by_label("next view in 42 s");
-    assert!(h.query_by_label_contains("STALE").is_none());
-    // Three weeks after: stale, in words.
-    let h = run(status((2024, 10, 6)));
-    h.get_by_label_contains("STALE DATA: the newest incidents are 21 days old");
 }

@@ -2,7 +2,8 @@
 //! test binary copies another's set-up: where the real sample is ([`sample`]), its lake built
 //! once per test binary, lakes generated from the synthetic city ([`lakes`]), a headless GPU
 //! ([`gpu`]), coverages for renderer tests ([`coverage`]), snapshot comparison
-//! ([`snapshot`]) and a tile server on 127.0.0.1 ([`tileserver`]). It is a dev-dependency only and never published.
+//! ([`snapshot`]), shrink-and-read legibility checks ([`legibility`]) and a tile server on
+//! 127.0.0.1 ([`tileserver`]). It is a dev-dependency only and never published.
 //!
 //! A test that needs something the machine may lack (the real sample in `../shared`, a GPU
 //! adapter, a display) is marked `#[ignore = "needs …"]`, so a plain `cargo test` lists it as
@@ -14,6 +15,7 @@ pub mod coverage;
 pub mod display;
 pub mod gpu;
 pub mod lakes;
+pub mod legibility;
 pub mod sample;
 pub mod snapshot;
 pub mod tileserver;

@@ -52,7 +52,22 @@ impl App {
                 self.repick();
             }
         }
+        let wall_screen = match (&self.ctl, self.options.wall) {
+            (Some(ctl), true) => Some(self.wall_screen(ctl, now)),
+            _ => None,
+        };
         let Some(gfx) = self.gfx.as_mut() else { return };
+        if self.options.wall {
+            // Lay the wall out for its screen before the first pass, so the map is fitted to
+            // the panel it will keep.
+            let zoom = crate::ui::wall::WallScale::zoom_factor(
+                gfx.window.inner_size().height as f32,
+                gfx.window.scale_factor() as f32,
+            );
+            if (self.ctx.zoom_factor() - zoom).abs() > 1e-3 {
+                self.ctx.set_zoom_factor(zoom);
+            }
+        }
         // The overlay.
         let raw = gfx.egui_state.take_egui_input(&gfx.window);
         let map_input = MapInput {
@@ -74,21 +89,7 @@ impl App {
                     self.awaiting.is_some(),
                     self.options.wall,
                 );
-                if self.options.wall {
-                    input.wall_status = Some(crate::ui::wall::WallStatus {
-                        now: chrono::Local::now(),
-                        data_through: ctl.engine.date_range().1,
-                        built: ctl
-                            .engine
-                            .built_at()
-                            .and_then(|b| chrono::DateTime::parse_from_rfc3339(b).ok())
-                            .map(|b| b.with_timezone(&chrono::Local)),
-                        next_view_in: self
-                            .playlist
-                            .deadline()
-                            .map(|t| t.saturating_duration_since(now)),
-                    });
-                }
+                input.wall_screen = wall_screen;
                 let ui = &mut self.ui;
                 self.ctx.run_ui(raw, |root| {
                     actions = ui.show(root, &input);

@@ -18,6 +18,7 @@ mod loader;
 mod playlist;
 mod split;
 mod timeline;
+mod wall;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -55,6 +56,8 @@ pub struct ConsoleOptions {
     pub scripts: PathBuf,
     /// Wall-screen mode: fullscreen, large type, no sidebar, the scripted playlist.
     pub wall: bool,
+    /// The wall's viewing distance and picture height, which size its type.
+    pub wall_scale: crate::ui::wall::WallScale,
     /// Start fullscreen.
     pub fullscreen: bool,
     /// Window size in physical pixels (default: the size saved in the settings).
@@ -85,6 +88,7 @@ impl ConsoleOptions {
             lake: lake.into(),
             scripts: PathBuf::from("scripts"),
             wall: false,
+            wall_scale: Default::default(),
             fullscreen: false,
             size: None,
             exit_after_frames: None,

@@ -133,8 +133,9 @@ pub struct UiInput<'a> {
     pub timebar: &'a crate::timebar::TimeBar,
     /// The CompStat table of the week ending on the view's last day.
     pub compstat: Option<&'a Result<std::sync::Arc<hotspot_scope::CompStat>, String>>,
-    /// On the wall: the clock, how fresh the data is, the next view.
-    pub wall_status: Option<wall::WallStatus>,
+    /// On the wall: the clock, how fresh the data is, the next view, its scale and a firing
+    /// alert.
+    pub wall_screen: Option<wall::WallScreen>,
 }
 
 /// Widget state that lives across frames but is not part of the view.
@@ -167,8 +168,10 @@ pub fn apply_style(ctx: &Context, settings: &Settings, wall: bool) {
         ThemeChoice::Dark => egui::Theme::Dark,
         ThemeChoice::Light => egui::Theme::Light,
     });
-    let scale = settings.ui_scale * if wall { 1.6 } else { 1.0 };
-    ctx.set_zoom_factor(scale.clamp(0.5, 4.0));
+    // The wall sizes itself from its screen and viewing distance ([`wall::fit_zoom`]).
+    if !wall {
+        ctx.set_zoom_factor(settings.ui_scale.clamp(0.5, 4.0));
+    }
     ctx.all_styles_mut(|s| {
         s.animation_time = 0.0;
         for (style, size) in TEXT_SIZES {
@@ -209,28 +212,26 @@ impl ConsoleUi {
         let mut actions = Vec::new();
         let ctx = root.ctx().clone();
         self.keyboard(&ctx, input, &mut actions);
-        // The wall's freshness strip spans the whole width, above everything.
-        if let Some(status) = &input.wall_status {
-            egui::Panel::top("wall-status").show(root, |ui| wall::show(ui, status));
+        if input.wall {
+            self.show_wall(root, input, &mut actions);
+            return actions;
         }
-        if !input.wall {
-            egui::Panel::left("controls")
-                .resizable(true)
-                .default_size(300.0)
-                .min_size(240.0)
-                .show(root, |ui| {
-                    // Keep the panel's width while its contents are narrow (loading).
-                    ui.set_min_width(ui.available_width());
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        sidebar::show(ui, input, &mut self.type_filter, &mut actions);
-                    });
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(300.0)
+            .min_size(240.0)
+            .show(root, |ui| {
+                // Keep the panel's width while its contents are narrow (loading).
+                ui.set_min_width(ui.available_width());
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    sidebar::show(ui, input, &mut self.type_filter, &mut actions);
                 });
-        }
+            });
         // Wider screens give the insights panel room for more of the table's columns.
         let insights_w = (root.available_width() * 0.22).clamp(430.0, 640.0);
         egui::Panel::right("insights")
             .resizable(true)
-            .default_size(if input.wall { 360.0 } else { insights_w })
+            .default_size(insights_w)
             .min_size(320.0)
             .show(root, |ui| {
                 ui.set_min_width(ui.available_width());
@@ -238,36 +239,34 @@ impl ConsoleUi {
                     panels::insights(ui, input, &mut actions);
                 });
             });
-        if !input.wall {
-            // The strip is as wide as what the side panels leave; two rows of charts need more
-            // height than one.
-            let min_h = charts::min_height(
-                root.available_width(),
-                root.spacing().item_spacing.x,
-                self.chart_tab,
-            );
-            egui::Panel::bottom("charts")
-                .resizable(true)
-                .default_size(min_h.max(300.0))
-                .min_size(min_h)
-                .show(root, |ui| {
-                    charts::show(
-                        ui,
-                        input,
-                        &mut self.chart_tab,
-                        &mut self.compstat_area,
-                        &mut actions,
-                    );
-                });
-            egui::Panel::bottom("timebar").show(root, |ui| {
-                timebar::show(ui, input.timebar, &mut actions);
+        // The strip is as wide as what the side panels leave; two rows of charts need more
+        // height than one.
+        let min_h = charts::min_height(
+            root.available_width(),
+            root.spacing().item_spacing.x,
+            self.chart_tab,
+        );
+        egui::Panel::bottom("charts")
+            .resizable(true)
+            .default_size(min_h.max(300.0))
+            .min_size(min_h)
+            .show(root, |ui| {
+                charts::show(
+                    ui,
+                    input,
+                    &mut self.chart_tab,
+                    &mut self.compstat_area,
+                    &mut actions,
+                );
             });
-        }
+        egui::Panel::bottom("timebar").show(root, |ui| {
+            timebar::show(ui, input.timebar, &mut actions);
+        });
         egui::Panel::top("crumbs").show(root, |ui| {
             panels::breadcrumbs(ui, input, &mut actions);
         });
         egui::CentralPanel::no_frame().show(root, |ui| {
-            self.map_panel(ui, input, &mut actions);
+            self.map_panel(ui, input, &mut actions, 1.0);
         });
         actions
     }
@@ -346,7 +345,15 @@ impl ConsoleUi {
         let _ = input;
     }
 
-    fn map_panel(&mut self, ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action>) {
+    /// The map with its labels, legend (drawn `legend_scale` times its desktop size) and
+    /// notes.
+    fn map_panel(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &UiInput<'_>,
+        actions: &mut Vec<Action>,
+        legend_scale: f32,
+    ) {
         let rect = ui.available_rect_before_wrap();
         let ppp = ui.ctx().pixels_per_point();
         let size = (
@@ -382,19 +389,21 @@ impl ConsoleUi {
                     } else {
                         "Preparing the map…"
                     },
-                    egui::FontId::proportional(18.0),
+                    egui::FontId::proportional(18.0 * legend_scale),
                     Color32::GRAY,
                 );
             }
         }
         // Context labels, most important first (the renderer sorts them); a label that would
-        // overlap one already placed is left out.
+        // overlap one already placed is left out. On the wall they are drawn larger.
         if let Some(theme) = input.map.theme {
+            let s = label_scale(legend_scale);
+            let (labels_painter, labels_rect) = scaled(ui, "labels", rect, s, &painter);
             hotspot_present::paint::paint_labels(
-                &painter,
-                rect,
+                &labels_painter,
+                labels_rect,
                 &input.map.labels,
-                ppp,
+                ppp * s,
                 theme,
                 &[],
             );
@@ -456,18 +465,19 @@ impl ConsoleUi {
         if let (Some(text), Some(theme)) = (&input.map.attribution, input.map.theme) {
             hotspot_present::paint::paint_attribution(&painter, rect, text, theme);
         }
-        // Legend, bottom-left.
+        // Legend, bottom-left; on the wall larger.
         if let (Some(legend), Some(theme)) = (&input.map.legend, input.map.theme) {
-            let size = hotspot_present::paint::legend_size(&painter, legend, theme);
-            let top_left = Pos2::new(rect.min.x + 12.0, rect.max.y - size.y - 12.0);
-            hotspot_present::paint::paint_legend(&painter, top_left, legend, theme);
+            let (legend_painter, r) = scaled(ui, "legend", rect, legend_scale, &painter);
+            let size = hotspot_present::paint::legend_size(&legend_painter, legend, theme);
+            let top_left = Pos2::new(r.min.x + 12.0, r.max.y - size.y - 12.0);
+            hotspot_present::paint::paint_legend(&legend_painter, top_left, legend, theme);
         }
         if input.busy {
             painter.text(
                 rect.right_top() + Vec2::new(-12.0, 12.0),
                 egui::Align2::RIGHT_TOP,
                 "updating…",
-                egui::FontId::proportional(13.0),
+                egui::FontId::proportional(13.0 * legend_scale),
                 Color32::GRAY,
             );
         }
@@ -476,9 +486,36 @@ impl ConsoleUi {
                 rect.center_bottom() + Vec2::new(0.0, -16.0),
                 egui::Align2::CENTER_BOTTOM,
                 msg,
-                egui::FontId::proportional(14.0),
+                egui::FontId::proportional(14.0 * legend_scale),
                 Color32::LIGHT_GRAY,
             );
         }
     }
+}
+
+/// Map labels grow by less than the legend on the wall: they must leave the cells visible.
+fn label_scale(legend_scale: f32) -> f32 {
+    1.0 + (legend_scale - 1.0) * 0.4
+}
+
+/// A painter drawing `scale` times larger than `painter` (on a layer of its own, scaled), and
+/// `rect` in its coordinates; `painter` itself at scale 1.
+fn scaled(
+    ui: &egui::Ui,
+    name: &str,
+    rect: egui::Rect,
+    scale: f32,
+    painter: &egui::Painter,
+) -> (egui::Painter, egui::Rect) {
+    if (scale - 1.0).abs() < 1e-3 {
+        return (painter.clone(), rect);
+    }
+    let layer = egui::LayerId::new(egui::Order::Foreground, ui.scope_id().with(name));
+    ui.ctx()
+        .set_transform_layer(layer, egui::emath::TSTransform::from_scaling(scale));
+    let r = egui::Rect::from_min_max(
+        (rect.min.to_vec2() / scale).to_pos2(),
+        (rect.max.to_vec2() / scale).to_pos2(),
+    );
+    (ui.ctx().layer_painter(layer).with_clip_rect(r), r)
 }

@@ -99,9 +99,14 @@ fn kpi(ui: &mut egui::Ui, title: &str, value: String, detail: impl FnOnce(&mut e
 
 /// Renders `**bold**` markup as a layout job.
 pub fn markup(ui: &egui::Ui, text: &str) -> LayoutJob {
+    markup_sized(ui, text, 14.0)
+}
+
+/// [`markup`] at a font size (points), wrapped to the space left.
+pub fn markup_sized(ui: &egui::Ui, text: &str, size: f32) -> LayoutJob {
     let mut job = LayoutJob::default();
     let normal = TextFormat {
-        font_id: FontId::proportional(14.0),
+        font_id: FontId::proportional(size),
         color: ui.visuals().text_color(),
         ..Default::default()
     };

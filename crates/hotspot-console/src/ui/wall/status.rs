@@ -1,12 +1,11 @@
-//! The wall's freshness strip: what a room reads first — the clock, how far the data goes
-//! ("data through 15 Sep 2024", the police publish with a lag of about a week), when the lake
-//! was last built, how long the current view stays, and a warning in plain words when the
-//! data has gone stale.
+//! How fresh the wall's data is: how far the data goes ("data through 15 Sep 2024", the
+//! police publish with a lag of about a week), when the lake was last built, how long the
+//! current view stays, and a warning in plain words when the data has gone stale.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Local, NaiveDate};
-use egui::{Color32, RichText};
+use egui::RichText;
 
 /// How far behind today the City's data is expected to be (it is published with a lag of
 /// about seven days).
@@ -54,50 +53,23 @@ pub fn stale_reason(s: &WallStatus) -> Option<String> {
     None
 }
 
-/// The strip, in one row across the top of the wall.
-pub fn show(ui: &mut egui::Ui, s: &WallStatus) {
-    ui.horizontal_wrapped(|ui| {
-        ui.label(
-            RichText::new(s.now.format("%H:%M").to_string())
-                .size(30.0)
-                .strong(),
-        );
-        ui.add_space(16.0);
-        ui.label(
-            RichText::new(format!(
-                "data through {}",
-                s.data_through.format("%-d %b %Y")
-            ))
-            .size(20.0),
-        );
-        ui.label(
-            RichText::new(format!("(published with a {PUBLICATION_LAG_DAYS}-day lag)"))
-                .size(16.0)
-                .weak(),
-        );
-        if let Some(b) = s.built {
-            ui.add_space(16.0);
-            ui.label(
-                RichText::new(format!("refreshed {}", b.format("%-d %b %H:%M")))
-                    .size(16.0)
-                    .weak(),
-            );
-        }
-        if let Some(next) = s.next_view_in {
-            ui.add_space(16.0);
-            ui.label(RichText::new(format!("next view in {} s", next.as_secs())).size(16.0));
-        }
-        if let Some(why) = stale_reason(s) {
-            ui.add_space(16.0);
-            ui.label(
-                RichText::new(why)
-                    .size(20.0)
-                    .strong()
-                    .color(Color32::WHITE)
-                    .background_color(Color32::from_rgb(0xb3, 0x26, 0x1e)),
-            );
-        }
-    });
+/// The freshness line: how far the data goes, when the lake was built, the next view.
+pub(super) fn details(ui: &mut egui::Ui, s: &WallStatus, size: f32) {
+    ui.label(
+        RichText::new(format!(
+            "data through {} (published with a {PUBLICATION_LAG_DAYS}-day lag)",
+            s.data_through.format("%-d %b %Y")
+        ))
+        .size(size),
+    );
+    if let Some(b) = s.built {
+        ui.add_space(size);
+        ui.label(RichText::new(format!("refreshed {}", b.format("%-d %b %H:%M"))).size(size));
+    }
+    if let Some(next) = s.next_view_in {
+        ui.add_space(size);
+        ui.label(RichText::new(format!("next view in {} s", next.as_secs())).size(size));
+    }
 }
 
 #[cfg(test)]
