@@ -200,7 +200,16 @@ pub fn model(what: ModelCommand) -> Result<()> {
     }
 }
 
-pub fn fetch(lake: &Lake, options: &hotspot_fetch::FetchOptions, bars: &Bars) -> Result<()> {
+/// `hotspot fetch`: one run, or with `every` the sync loop (one line per run).
+pub fn fetch(
+    lake: &Lake,
+    options: &hotspot_fetch::FetchOptions,
+    every: Option<&hotspot_fetch::EveryOptions>,
+    bars: &Bars,
+) -> Result<()> {
+    if let Some(every) = every {
+        return fetch_every(lake, options, every, bars);
+    }
     let outcome = hotspot_fetch::fetch(lake, options, bars).context("fetch failed")?;
     outln!(
         "{:?} run{}: {} page(s), {} rows downloaded in {:.1} s ({} requests, {} retries, {:.1} MB)",
@@ -231,4 +240,106 @@ pub fn fetch(lake: &Lake, options: &hotspot_fetch::FetchOptions, bars: &Bars) ->
         report::build(&b.info)?;
     }
     Ok(())
+}
+
+/// `hotspot fetch --every`: runs until Ctrl+C / SIGTERM (or the hidden `--cycles`), one line per
+/// run; a failed run is reported and retried, never the end of the loop.
+fn fetch_every(
+    lake: &Lake,
+    options: &hotspot_fetch::FetchOptions,
+    every: &hotspot_fetch::EveryOptions,
+    bars: &Bars,
+) -> Result<()> {
+    let stop = hotspot_fetch::StopFlag::on_signals()
+        .context("cannot handle Ctrl+C and SIGTERM for the sync loop")?;
+    let mut sleeper = hotspot_fetch::ThreadSleeper::new(stop.clone());
+    outln!(
+        "syncing {} every {} (Ctrl+C or SIGTERM stops it; a second one at once)",
+        options.dataset,
+        span(every.every)
+    )?;
+    // Standard output gone (`| head`): stop the loop and report it as the one-shot fetch would.
+    let mut write_error: Option<std::io::Error> = None;
+    let summary = hotspot_fetch::fetch_every(lake, options, every, bars, &mut sleeper, |r| {
+        if write_error.is_none()
+            && let Err(e) = outln!("{}", cycle_line(r))
+        {
+            write_error = Some(e);
+            stop.request();
+        }
+    })
+    .context("fetch failed")?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    outln!(
+        "sync {} after {} run(s): {} ok, {} failed, {} rows downloaded",
+        if summary.stopped { "stopped" } else { "ended" },
+        thousands(summary.cycles),
+        thousands(summary.ok),
+        thousands(summary.failed),
+        thousands(summary.rows_fetched)
+    )?;
+    Ok(())
+}
+
+/// One run of the sync loop in a line.
+fn cycle_line(
+    r: &hotspot_fetch::CycleReport<'_, hotspot_fetch::FetchOutcome, hotspot_fetch::FetchError>,
+) -> String {
+    let next = match (r.next_in, &r.next_at) {
+        (Some(wait), Some(at)) => {
+            let verb = if r.result.is_ok() { "next" } else { "retry" };
+            format!("; {verb} at {} (in {})", at.format("%H:%M:%S"), span(wait))
+        }
+        (Some(wait), None) => format!("; next in {}", span(wait)),
+        (None, _) => String::new(),
+    };
+    match r.result {
+        Ok(o) => {
+            let changed = match &o.ingest {
+                Some(i) => format!(
+                    ", {} accepted, {} quarantined",
+                    thousands(i.run.counts.accepted),
+                    thousands(i.run.counts.quarantined)
+                ),
+                None => ", nothing changed upstream".to_string(),
+            };
+            let built = o.build.as_ref().map_or(String::new(), |b| {
+                format!(", {} month(s) built", b.info.months_built.len())
+            });
+            format!(
+                "cycle {} ok: {:?}{}, {} rows downloaded ({} requests, {} retries){changed}{built} \
+                 in {}{next}",
+                r.cycle,
+                o.kind,
+                if o.resumed { " (resumed)" } else { "" },
+                thousands(o.rows_fetched),
+                thousands(o.traffic.requests),
+                thousands(o.traffic.retries),
+                span(r.took)
+            )
+        }
+        Err(e) => format!(
+            "cycle {} FAILED after {} ({} in a row): {}{next}",
+            r.cycle,
+            span(r.took),
+            r.consecutive_failures,
+            hotspot_fetch::every::error_chain(e)
+        ),
+    }
+}
+
+/// A duration for people: `850 ms`, `12.3 s`, `4m05s`, `2h15m`.
+fn span(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 3600 {
+        format!("{}h{:02}m", secs / 3600, secs % 3600 / 60)
+    } else if secs >= 60 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else if secs >= 1 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }

@@ -25,6 +25,27 @@ pub struct ConsoleArgs {
     /// How tall the wall's picture is (all monitors of a spanned wall), as --wall-distance.
     #[arg(long, value_name = "LENGTH", value_parser = hotspot_console::ui::wall::parse_length_m, default_value = "1.4m")]
     pub wall_height: f32,
+    /// Fullscreen on this monitor (0 first; an unknown number lists the monitors).
+    #[arg(long, value_name = "N", conflicts_with = "span")]
+    pub monitor: Option<usize>,
+    /// One borderless window across all monitors (a wall of several panels).
+    #[arg(long)]
+    pub span: bool,
+    /// The wall's playlist from this file instead of scripts/playlist.rhai (same format), so
+    /// each monitor's wall process can run its own.
+    #[arg(long, value_name = "FILE")]
+    pub playlist: Option<PathBuf>,
+    /// Where fired alerts are appended as JSON lines (default: alerts.jsonl beside the
+    /// console's settings).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_alert_log")]
+    pub alert_log: Option<PathBuf>,
+    /// Keep no audit log (alerts still show, and fire once per run).
+    #[arg(long)]
+    pub no_alert_log: bool,
+    /// How often the alert rules (scripts/alerts.rhai) are evaluated; they also run after
+    /// every lake update.
+    #[arg(long, value_name = "DURATION", value_parser = hotspot_fetch::parse_every, default_value = "60s")]
+    pub alert_every: std::time::Duration,
     /// A GeoJSON file drawn over the cells (lines, polygon outlines, points, labels from a
     /// `name` property); repeat for more.
     #[arg(long = "layer", value_name = "FILE")]
@@ -64,6 +85,23 @@ pub fn console(lake: &Lake, args: ConsoleArgs, started: Instant) -> Result<()> {
     let mut options = hotspot_console::ConsoleOptions::new(lake.root());
     options.scripts = crate::scripts::resolve(args.scripts.as_deref())?;
     options.wall = args.wall;
+    options.screen = match (args.monitor, args.span) {
+        (Some(n), _) => hotspot_console::Screen::Monitor(n),
+        (None, true) => hotspot_console::Screen::Span,
+        (None, false) => hotspot_console::Screen::Primary,
+    };
+    if let Some(p) = &args.playlist
+        && !p.is_file()
+    {
+        anyhow::bail!("--playlist {}: no such file", p.display());
+    }
+    options.playlist = args.playlist;
+    if args.no_alert_log {
+        options.alert_log = None;
+    } else if let Some(p) = args.alert_log {
+        options.alert_log = Some(p);
+    }
+    options.alert_every = args.alert_every;
     options.wall_scale = hotspot_console::ui::wall::WallScale {
         distance_m: args.wall_distance,
         height_m: args.wall_height,

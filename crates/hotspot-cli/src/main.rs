@@ -126,7 +126,7 @@ pub enum Command {
     /// before, citywide and per district, per offence category (terminal, CSV, HTML page).
     Compstat(compstat::CompstatArgs),
     /// Sync the lake with the City of Chicago's Socrata API (first run backfills, later runs
-    /// fetch only what changed; interrupted runs resume).
+    /// fetch only what changed; interrupted runs resume; --every keeps it in sync).
     Fetch {
         /// First backfill only from this date (YYYY-MM-DD); default: all history.
         #[arg(long)]
@@ -146,6 +146,19 @@ pub enum Command {
         /// Do not build Silver and Gold afterwards.
         #[arg(long)]
         no_build: bool,
+        /// Keep syncing: run again every DURATION (30s, 15m, 1h; at most 24h) until Ctrl+C or
+        /// SIGTERM; a failed run is retried with backoff (min(DURATION, 30s), doubling, capped
+        /// at DURATION) and never ends the loop.
+        #[arg(long, value_name = "DURATION", value_parser = hotspot_fetch::parse_every)]
+        every: Option<std::time::Duration>,
+        /// Test hook: with --every, stop after this many runs (successful or not).
+        #[arg(
+            long,
+            hide = true,
+            requires = "every",
+            value_parser = clap::value_parser!(u64).range(1..)
+        )]
+        cycles: Option<u64>,
     },
     /// Answer a scope: KPIs, warnings and the top cells (table, or JSON with --json).
     Query(query::QueryArgs),
@@ -232,6 +245,8 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
             page_size,
             full_refresh,
             no_build,
+            every,
+            cycles,
         } => {
             let options = hotspot_fetch::FetchOptions {
                 base_url,
@@ -242,7 +257,11 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<()> {
                 build: !no_build,
                 ..Default::default()
             };
-            commands::fetch(&lake, &options, &bars)
+            let every = every.map(|every| hotspot_fetch::EveryOptions {
+                max_cycles: cycles,
+                ..hotspot_fetch::EveryOptions::new(every)
+            });
+            commands::fetch(&lake, &options, every.as_ref(), &bars)
         }
         Command::Query(args) => {
             query::run(&lake, args, &hotspot_core::taxonomy::Taxonomy::default())

@@ -320,3 +320,193 @@ fn demo_status_query_and_errors() {
         assert!(err.trim().is_empty(), "{args:?}: {err}");
     }
 }
+
+/// A Socrata stand-in small enough for one CLI test: three records answer the first page of a
+/// backfill (`$where=updated_on IS NOT NULL`); every other query (the null pass, later
+/// incremental runs) answers the header alone. Returns the base URL.
+fn tiny_soda_server() -> String {
+    use hotspot_core::socrata::{FIELDS, Field};
+    use std::io::{BufRead, BufReader, Write};
+
+    fn decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => {
+                    let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz");
+                    out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                    i += 2;
+                }
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    fn line(values: &[String]) -> String {
+        let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+        quoted.join(",") + "\n"
+    }
+    let mut all = line(&FIELDS.map(|f| f.api_name().to_string()));
+    let header_only = all.clone();
+    for k in 0..3_i64 {
+        let id = 5000 + k;
+        let value = |f: Field| -> String {
+            match f {
+                Field::Id => id.to_string(),
+                Field::CaseNumber => format!("JH{id:06}"),
+                Field::Date => format!("2024-09-0{}T12:00:00.000", k + 1),
+                Field::Block => "001XX N STATE ST".into(),
+                Field::Iucr => "0820".into(),
+                Field::PrimaryType => "THEFT".into(),
+                Field::Description => "$500 AND UNDER".into(),
+                Field::LocationDescription => "STREET".into(),
+                Field::Arrest | Field::Domestic => "false".into(),
+                Field::Beat => "0111".into(),
+                Field::District => "001".into(),
+                Field::Ward => "42".into(),
+                Field::CommunityArea => "32".into(),
+                Field::FbiCode => "06".into(),
+                Field::XCoordinate => "1176000".into(),
+                Field::YCoordinate => "1900000".into(),
+                Field::Year => "2024".into(),
+                Field::UpdatedOn => format!("2025-12-01T10:00:0{k}.000"),
+                Field::Latitude => "41.883000000".into(),
+                Field::Longitude => "-87.628000000".into(),
+                Field::Location => "(41.883000000, -87.628000000)".into(),
+            }
+        };
+        all.push_str(&line(&FIELDS.map(value)));
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let Ok(read) = stream.try_clone() else {
+                continue;
+            };
+            let mut reader = BufReader::new(read);
+            let mut request = String::new();
+            if reader.read_line(&mut request).unwrap_or(0) == 0 {
+                continue;
+            }
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                    break;
+                }
+            }
+            let target = request.split_whitespace().nth(1).unwrap_or("/");
+            let query = target.split_once('?').map_or("", |(_, q)| q);
+            let backfill_page = query
+                .split('&')
+                .filter_map(|p| p.split_once('='))
+                .any(|(k, v)| decode(k) == "$where" && decode(v) == "updated_on IS NOT NULL");
+            let body = if backfill_page { &all } else { &header_only };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+            let _ = stream.flush();
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// `hotspot fetch --every`: a run that fails (another fetch holds the lake) is reported and
+/// retried after its backoff, the loop carries on, and `--cycles` ends it with success. Bad
+/// intervals are clap errors; `--cycles` is hidden and needs `--every`.
+#[test]
+fn fetch_every_retries_a_failed_run_and_keeps_syncing() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let base_url = tiny_soda_server();
+
+    // Another fetch holds the lake for the first run; released once that run is reported.
+    let mut held = Some(
+        hotspot_fetch::checkpoint::FetchLock::acquire(&hotspot_fetch::checkpoint::fetch_dir(
+            &hotspot_core::Lake::new(&lake),
+        ))
+        .expect("hold the fetch lock"),
+    );
+    let started = std::time::Instant::now();
+    let mut child = common::command(&lake)
+        .args(["fetch", "--base-url", &base_url, "--no-build"])
+        .args(["--every", "1s", "--cycles", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(out).lines() {
+        let line = line.expect("line");
+        if line.starts_with("cycle 1 ") {
+            held = None;
+        }
+        lines.push(line);
+    }
+    let o = child.wait_with_output().expect("wait");
+    drop(held);
+    let text = lines.join("\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{text}\n{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let cycles: Vec<&String> = lines.iter().filter(|l| l.starts_with("cycle ")).collect();
+    assert_eq!(cycles.len(), 2, "{text}");
+    assert!(
+        cycles[0].starts_with("cycle 1 FAILED")
+            && cycles[0].contains("another hotspot fetch is running")
+            && cycles[0].contains("(in 1.0 s)"),
+        "{text}"
+    );
+    assert!(
+        cycles[1].starts_with("cycle 2 ok: Backfill")
+            && cycles[1].contains("3 rows downloaded")
+            && cycles[1].contains("3 accepted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sync ended after 2 run(s): 1 ok, 1 failed, 3 rows downloaded"),
+        "{text}"
+    );
+    let months = hotspot_core::Lake::new(&lake)
+        .bronze_months()
+        .expect("months");
+    assert_eq!(months.len(), 1, "{months:?}");
+
+    // Without --every: one run, as before (nothing new upstream).
+    let o = hotspot(&lake, &["fetch", "--base-url", &base_url, "--no-build"]);
+    assert!(o.status.success(), "{}", common::text(&o));
+    assert!(stdout(&o).contains("Incremental run"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("cycle "), "{}", stdout(&o));
+
+    for (bad, why) in [
+        ("0s", "longer than zero"),
+        ("25h", "24h"),
+        ("soon", "not an interval"),
+        ("15", "no unit"),
+    ] {
+        let o = hotspot(&lake, &["fetch", "--every", bad]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
+        assert!(
+            err.contains("invalid value") && err.contains("--every") && err.contains(why),
+            "{bad}: {err}"
+        );
+    }
+    let o = hotspot(&lake, &["fetch", "--cycles", "2"]);
+    assert_eq!(o.status.code(), Some(2), "--cycles needs --every");
+    let o = hotspot(&lake, &["fetch", "--help"]);
+    assert!(stdout(&o).contains("--every <DURATION>"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("--cycles"), "{}", stdout(&o));
+}

@@ -7,37 +7,13 @@
 
 mod common;
 
-use common::{command as hotspot, text};
+use common::{command as hotspot, run_with_timeout, text};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hotspot_render::{Image, Palette};
 use hotspot_testkit::display::Xvfb;
-
-/// Runs a command with a time limit (the child is killed past it).
-fn run_with_timeout(mut cmd: Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hotspot");
-    let start = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if start.elapsed() > limit => {
-                let _ = child.kill();
-                let o = child.wait_with_output().expect("output");
-                panic!("hotspot console ran past {limit:?}:\n{}", text(&o));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => panic!("{e}"),
-        }
-    }
-    child.wait_with_output().expect("output")
-}
 
 /// The palette's colours as the map draws them: mixed with the background at the renderer's
 /// fill opacity (0.92).

@@ -343,6 +343,7 @@ impl Controller {
             timebar: &self.timebar,
             compstat: self.compstat.as_ref(),
             wall_screen: None,
+            alerts: &[],
         }
     }
 
@@ -369,6 +370,50 @@ impl Controller {
     }
 
     /// Applies a scripted view by name.
+    /// Switches to a newer generation of the lake, keeping the view. A view that ended on the
+    /// lake's last day moves with it (same length), so "the latest days" stay the latest.
+    pub fn replace_engine(&mut self, engine: Engine) -> Vec<Effect> {
+        let old_last = self.engine.date_range().1;
+        let new_last = engine.date_range().1;
+        if self.view.to == old_last && new_last > old_last {
+            let shift = new_last - old_last;
+            self.view.from += shift;
+            self.view.to = new_last;
+        }
+        self.types = engine.types().to_vec();
+        self.engine = engine;
+        self.compstat = None;
+        let mut effects = vec![Effect::Requery];
+        if self.timebar.open {
+            effects.push(Effect::TimelineChanged);
+        }
+        effects
+    }
+
+    /// Shows an alert's cell over the window that fired: its resolution, citywide (the
+    /// neighbours give the surge its context), all offences, the camera on the cell.
+    pub fn apply_alert_view(&mut self, alert: &hotspot_scope::alerts::Alert) -> Vec<Effect> {
+        self.view.from = alert.from;
+        self.view.to = alert.to;
+        self.view.types.clear();
+        self.view.categories.clear();
+        self.view.drill.clear();
+        self.view.base_res = alert.res;
+        self.view.metric = hotspot_scope::Metric::Incidents;
+        self.view.palette = None;
+        self.view.title = Some(format!("ALERT · {}", alert.place));
+        self.view.predicate = None;
+        self.highlight = None;
+        // The camera on the cell's parent, so its neighbours show what the surge stands out
+        // from (the cell itself blinks).
+        let around = if alert.res > 6 {
+            hotspot_core::h3bits::parent(alert.cell, alert.res - 1)
+        } else {
+            alert.cell
+        };
+        vec![Effect::Requery, Effect::FlyTo(around)]
+    }
+
     pub fn apply_view(&mut self, name: &str) -> Vec<Effect> {
         match self.scripts.view(name, self.engine.date_range()) {
             Ok(spec) => {

@@ -9,6 +9,7 @@
 //! and the event loop. The console computes no statistics itself and never reads Parquet:
 //! everything comes from the scope engine.
 
+pub mod alerts;
 pub mod app;
 pub mod controller;
 pub mod state;
@@ -16,7 +17,7 @@ pub mod timebar;
 pub mod ui;
 pub mod worker;
 
-pub use app::{ConsoleError, ConsoleOptions};
+pub use app::{ConsoleError, ConsoleOptions, Screen};
 pub use controller::Controller;
 pub use state::{Settings, ThemeChoice, ViewState};
 

@@ -12,9 +12,13 @@
 //! wins, only touched months rewritten), and the months it touched are rebuilt if asked. The
 //! client is polite: app token, bounded retries with jittered exponential backoff, and
 //! `Retry-After` honoured.
+//!
+//! [`fetch_every`] (`hotspot fetch --every 15m`) repeats that run on a schedule, retrying failed
+//! cycles with backoff until it is stopped; see [`every`].
 
 pub mod checkpoint;
 pub mod error;
+pub mod every;
 mod http;
 pub mod options;
 pub mod page;
@@ -34,6 +38,10 @@ pub use checkpoint::{
     Checkpoint, RunKind, RunState, checkpoint_path, page_file, pages_dir, read_checkpoint,
 };
 pub use error::FetchError;
+pub use every::{
+    CycleOutcome, CycleReport, EveryError, EveryOptions, EverySummary, Sleeper, StopFlag,
+    ThreadSleeper, fetch_every, parse_every, run_every,
+};
 pub use http::Traffic;
 pub use options::{DATASET, DEFAULT_BASE_URL, FetchOptions};
 pub use soql::{Cursor, Phase};

@@ -38,6 +38,8 @@ pub enum ScopeError {
     Period(String),
     #[error("the lake has more than 255 distinct offence types")]
     TooManyTypes,
+    #[error("invalid alert rule: {0}")]
+    Alert(String),
     #[error("invalid option: {0}")]
     Options(String),
     /// The period cannot be cut into the steps an emerging analysis needs.

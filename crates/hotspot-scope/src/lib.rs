@@ -16,6 +16,7 @@
 //! [`hotspot_core::lake::columns`] and never writes to the lake. It has no GUI or GPU
 //! dependency: the console, the scripts, the headless renderer and `hotspot query` all ask it.
 
+pub mod alerts;
 pub mod bench;
 pub mod context;
 pub mod error;

@@ -428,7 +428,7 @@ impl HotSpotsResult {
     }
 }
 
-fn hex_cell<S: serde::Serializer>(c: &u64, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn hex_cell<S: serde::Serializer>(c: &u64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("{c:015x}"))
 }
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// Scripts with a built-in fallback: (path in the scripts directory, text).
-pub const SCRIPTS: [(&str, &str); 4] = [
+pub const SCRIPTS: [(&str, &str); 5] = [
     (
         "palettes.rhai",
         include_str!("../../../scripts/palettes.rhai"),
@@ -21,6 +21,7 @@ pub const SCRIPTS: [(&str, &str); 4] = [
         "predicates.rhai",
         include_str!("../../../scripts/predicates.rhai"),
     ),
+    ("alerts.rhai", include_str!("../../../scripts/alerts.rhai")),
 ];
 
 /// The default views.

@@ -29,6 +29,7 @@ enum Role {
     QuickHits,
     Predicates,
     Playlist,
+    Alerts,
     View,
     /// Anything else: a module other scripts may `import`.
     Module,
@@ -41,6 +42,7 @@ fn role_of(rel: &str) -> Role {
         "quick_hits.rhai" => Role::QuickHits,
         "predicates.rhai" => Role::Predicates,
         "playlist.rhai" => Role::Playlist,
+        "alerts.rhai" => Role::Alerts,
         _ if rel.starts_with("views/") && rel.matches('/').count() == 1 => Role::View,
         _ => Role::Module,
     }
@@ -109,6 +111,7 @@ pub struct ScriptHost {
     taxonomy: TaxonomyDef,
     views: BTreeMap<String, (PathBuf, ViewDef)>,
     playlist: Vec<(String, u32)>,
+    alerts: Vec<hotspot_scope::alerts::AlertRule>,
     hashes: HashMap<String, u64>,
     watch: Option<Mutex<Watch>>,
     generation: u64,
@@ -173,6 +176,7 @@ impl ScriptHost {
             taxonomy: TaxonomyDef::default(),
             views: BTreeMap::new(),
             playlist: Vec::new(),
+            alerts: Vec::new(),
             hashes: HashMap::new(),
             watch: None,
             generation: 0,
@@ -495,6 +499,41 @@ impl ScriptHost {
         self.playlist.clone()
     }
 
+    /// The wall's alert rules (`alerts.rhai`, else the built-in ones).
+    pub fn alert_rules(&self) -> Vec<hotspot_scope::alerts::AlertRule> {
+        self.alerts.clone()
+    }
+
+    /// A playlist from a file of its own (`--playlist FILE`, one per monitor), in the format of
+    /// `playlist.rhai`, its views checked against the loaded ones.
+    pub fn playlist_file(&self, path: &Path) -> Result<Vec<(String, u32)>, ScriptError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ScriptError::plain(
+                &file,
+                ErrorKind::Io,
+                format!("cannot read the playlist: {e}"),
+            )
+        })?;
+        let ast = self.compile(&file, &text)?;
+        let v = self.eval(&file, &ast)?;
+        let invalid = |m: String| ScriptError::plain(&file, ErrorKind::Invalid, m);
+        let list = views::playlist(&v).map_err(invalid)?;
+        self.check_playlist(&list).map_err(invalid)?;
+        Ok(list)
+    }
+
+    /// Every view a playlist names must be loaded.
+    fn check_playlist(&self, list: &[(String, u32)]) -> Result<(), String> {
+        match list.iter().find(|(v, _)| !self.views.contains_key(v)) {
+            Some((missing, _)) => Err(format!(
+                "the playlist names view `{missing}`, which is not in views/ (views: {})",
+                self.views.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The predicates `predicates.rhai` defines (public functions of `cells, city`), sorted.
     pub fn predicates(&self) -> Vec<String> {
         let st = self.state();
@@ -720,6 +759,7 @@ impl ScriptHost {
             "taxonomy.rhai",
             "quick_hits.rhai",
             "predicates.rhai",
+            "alerts.rhai",
         ]
         .iter()
         .filter(|f| self.dir.join(f).is_file())
@@ -868,13 +908,12 @@ impl ScriptHost {
             Role::Playlist => {
                 let v = self.eval(file, &ast)?;
                 let list = views::playlist(&v).map_err(invalid)?;
-                if let Some((missing, _)) = list.iter().find(|(v, _)| !self.views.contains_key(v)) {
-                    return Err(invalid(format!(
-                        "the playlist names view `{missing}`, which is not in views/ (views: {})",
-                        self.views.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )));
-                }
+                self.check_playlist(&list).map_err(invalid)?;
                 self.playlist = list;
+            }
+            Role::Alerts => {
+                let v = self.eval(file, &ast)?;
+                self.alerts = crate::alerts::alert_rules(&v).map_err(invalid)?;
             }
             Role::QuickHits | Role::Predicates => {
                 if role_of(rel) == Role::QuickHits

@@ -21,6 +21,7 @@
 //! Palettes themselves are plain data in [`hotspot_core::palette`], which the renderer turns
 //! into its lookup texture.
 
+pub mod alerts;
 pub mod alloc;
 pub mod api;
 mod convert;

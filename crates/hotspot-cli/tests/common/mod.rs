@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// `hotspot --lake LAKE --quiet`, ready for more arguments.
 pub fn command(lake: &Path) -> Command {
@@ -66,4 +67,27 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(&src, &dst).expect("copy");
         }
     }
+}
+
+/// Runs a command with a time limit (the child is killed past it).
+pub fn run_with_timeout(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hotspot");
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                let o = child.wait_with_output().expect("output");
+                panic!("hotspot console ran past {limit:?}:\n{}", text(&o));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    child.wait_with_output().expect("output")
 }

@@ -143,8 +143,17 @@ impl App {
         let Some((name, secs)) = self.playlist.advance(std::time::Instant::now()) else {
             return;
         };
+        tracing::info!(view = %name, seconds = secs, "playlist");
+        self.playlist_view = Some(name);
+        self.reapply_playlist_view();
+    }
+
+    /// Shows the playlist's current view again (after the lake changed).
+    pub(super) fn reapply_playlist_view(&mut self) {
+        let Some(name) = self.playlist_view.clone() else {
+            return;
+        };
         if let Some(ctl) = self.ctl.as_mut() {
-            tracing::info!(view = %name, seconds = secs, "playlist");
             let effects = ctl.apply_view(&name);
             for e in effects {
                 self.effect(e);

@@ -15,7 +15,8 @@ impl App {
     /// Whether the map shows the current result (the test hooks count frames from then on).
     pub(super) fn ready(&self) -> bool {
         if self.load_error.is_some() {
-            return true;
+            // The wall keeps waiting for its lake; a desktop console reports and ends.
+            return !self.options.wall;
         }
         let Some(ctl) = &self.ctl else { return false };
         let Some(gfx) = &self.gfx else { return false };
@@ -90,13 +91,20 @@ impl App {
                     self.options.wall,
                 );
                 input.wall_screen = wall_screen;
+                input.alerts = self.desk.recent();
                 let ui = &mut self.ui;
                 self.ctx.run_ui(raw, |root| {
                     actions = ui.show(root, &input);
                 })
             }
             None => {
-                let error = self.load_error.clone();
+                let mut error = self.load_error.clone();
+                if let (Some(e), true) = (&mut error, self.options.wall) {
+                    e.push_str(&format!(
+                        "\nThe wall tries again every {} s.",
+                        super::reload::LOAD_RETRY.as_secs()
+                    ));
+                }
                 let lake = self.options.lake.display().to_string();
                 self.ctx
                     .run_ui(raw, |root| loading_screen(root, error.as_deref(), &lake))
@@ -122,6 +130,7 @@ impl App {
         if map_drawn {
             self.labels = self.map_labels();
             self.ask_for_tiles();
+            self.log_shown_generation();
             if !self.first_map_logged && self.ctl.as_ref().is_some_and(|c| c.result.is_some()) {
                 self.first_map_logged = true;
                 tracing::info!(

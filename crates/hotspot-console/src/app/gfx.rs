@@ -63,9 +63,7 @@ impl Gfx {
                 ))
             }
         };
-        if options.fullscreen || options.wall {
-            attrs = attrs.with_fullscreen(Some(Fullscreen::Borderless(None)));
-        }
+        attrs = place(event_loop, attrs, options)?;
         let window = Arc::new(
             event_loop
                 .create_window(attrs)
@@ -339,4 +337,78 @@ impl Gfx {
         }
         Ok(Painted::Presented)
     }
+}
+
+/// Puts the window where the options say: fullscreen on a monitor, or borderless across all.
+fn place(
+    event_loop: &ActiveEventLoop,
+    attrs: winit::window::WindowAttributes,
+    options: &ConsoleOptions,
+) -> Result<winit::window::WindowAttributes, ConsoleError> {
+    use super::Screen;
+    let monitors: Vec<winit::monitor::MonitorHandle> = event_loop.available_monitors().collect();
+    let describe = |m: &winit::monitor::MonitorHandle, i: usize| {
+        let s = m.size();
+        let p = m.position();
+        format!(
+            "{i}: {} {}×{} at {},{}",
+            m.name().unwrap_or_else(|| "unnamed".into()),
+            s.width,
+            s.height,
+            p.x,
+            p.y
+        )
+    };
+    Ok(match options.screen {
+        Screen::Primary if options.fullscreen || options.wall => {
+            attrs.with_fullscreen(Some(Fullscreen::Borderless(None)))
+        }
+        Screen::Primary => attrs,
+        Screen::Monitor(n) => {
+            let Some(m) = monitors.get(n) else {
+                let list: Vec<String> = monitors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| describe(m, i))
+                    .collect();
+                return Err(ConsoleError::Window(format!(
+                    "there is no monitor {n}: this display has {} ({})",
+                    monitors.len(),
+                    if list.is_empty() {
+                        "none reported".into()
+                    } else {
+                        list.join("; ")
+                    }
+                )));
+            };
+            tracing::info!("fullscreen on monitor {}", describe(m, n));
+            attrs.with_fullscreen(Some(Fullscreen::Borderless(Some(m.clone()))))
+        }
+        Screen::Span => {
+            let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+            for m in &monitors {
+                let (p, s) = (m.position(), m.size());
+                x0 = x0.min(p.x);
+                y0 = y0.min(p.y);
+                x1 = x1.max(p.x.saturating_add(s.width as i32));
+                y1 = y1.max(p.y.saturating_add(s.height as i32));
+            }
+            if monitors.is_empty() || x1 <= x0 || y1 <= y0 {
+                return Err(ConsoleError::Window(
+                    "--span needs the window system to report its monitors, and it reports none"
+                        .into(),
+                ));
+            }
+            tracing::info!(
+                monitors = monitors.len(),
+                "spanning {}×{} at {x0},{y0}",
+                x1 - x0,
+                y1 - y0
+            );
+            attrs
+                .with_decorations(false)
+                .with_position(winit::dpi::PhysicalPosition::new(x0, y0))
+                .with_inner_size(PhysicalSize::new((x1 - x0) as u32, (y1 - y0) as u32))
+        }
+    })
 }

@@ -28,6 +28,10 @@ pub(super) enum UserEvent {
     Tile(Box<hotspot_tiles::TileEvent>),
     /// The animation export finished: where it went, or why not.
     Exported(Box<Result<std::path::PathBuf, String>>),
+    /// A newer lake generation opened (the one asked for, and the engine or why not).
+    Reloaded(u64, Box<Result<Engine, String>>),
+    /// The alert rules evaluated against the lake (the firings, or why not).
+    Alerts(Result<Vec<hotspot_scope::alerts::Alert>, String>),
     /// A timeline built for the time bar (its job id and key).
     Timeline(
         u64,
@@ -120,5 +124,40 @@ pub(super) fn layers(
             .collect();
         tracing::info!("{} layer file(s) read in {:.0} ms", read.len(), ms(t));
         let _ = proxy.send_event(UserEvent::Layers(read));
+    })
+}
+
+/// Evaluates the alert rules and reports [`UserEvent::Alerts`].
+pub(super) fn alerts(
+    engine: Engine,
+    rules: Vec<hotspot_scope::alerts::AlertRule>,
+    taxonomy: Arc<hotspot_core::taxonomy::Taxonomy>,
+    proxy: EventLoopProxy<UserEvent>,
+) -> Result<(), String> {
+    spawn("hotspot-alerts".into(), move || {
+        let t = Instant::now();
+        let result = engine
+            .evaluate_alerts(&rules, &taxonomy)
+            .map_err(|e| e.to_string());
+        tracing::info!(
+            rules = rules.len(),
+            "alert rules evaluated in {:.0} ms",
+            ms(t)
+        );
+        let _ = proxy.send_event(UserEvent::Alerts(result));
+    })
+}
+
+/// Opens a newer generation of the lake and reports [`UserEvent::Reloaded`].
+pub(super) fn reload(
+    lake: PathBuf,
+    generation: u64,
+    proxy: EventLoopProxy<UserEvent>,
+) -> Result<(), String> {
+    spawn("hotspot-reload".into(), move || {
+        let t = Instant::now();
+        let result = Engine::open(&hotspot_core::Lake::new(&lake)).map_err(|e| e.to_string());
+        tracing::info!("lake generation {generation} opened in {:.0} ms", ms(t));
+        let _ = proxy.send_event(UserEvent::Reloaded(generation, Box::new(result)));
     })
 }

@@ -10,12 +10,14 @@
 //! and the map texture is re-rendered only when the map changed ([`gfx`]).
 
 mod actions;
+mod alerts;
 mod basemap;
 mod camera;
 mod frame;
 mod gfx;
 mod loader;
 mod playlist;
+mod reload;
 mod split;
 mod timeline;
 mod wall;
@@ -58,6 +60,11 @@ pub struct ConsoleOptions {
     pub wall: bool,
     /// The wall's viewing distance and picture height, which size its type.
     pub wall_scale: crate::ui::wall::WallScale,
+    /// Which screen the window fills.
+    pub screen: Screen,
+    /// The wall's playlist from a file of its own instead of `playlist.rhai` (one per
+    /// monitor, each wall process with its own).
+    pub playlist: Option<PathBuf>,
     /// Start fullscreen.
     pub fullscreen: bool,
     /// Window size in physical pixels (default: the size saved in the settings).
@@ -77,6 +84,10 @@ pub struct ConsoleOptions {
     pub tile_cache: Option<PathBuf>,
     /// Draw basemap tiles from the cache only; send no request.
     pub offline_tiles: bool,
+    /// Where fired alerts are appended (JSON lines); None: no file, alerts still show.
+    pub alert_log: Option<PathBuf>,
+    /// How often the alert rules are evaluated (also after every lake reload).
+    pub alert_every: Duration,
     /// When the process started, for the startup figure.
     pub started: Instant,
 }
@@ -89,6 +100,8 @@ impl ConsoleOptions {
             scripts: PathBuf::from("scripts"),
             wall: false,
             wall_scale: Default::default(),
+            screen: Screen::Primary,
+            playlist: None,
             fullscreen: false,
             size: None,
             exit_after_frames: None,
@@ -98,6 +111,9 @@ impl ConsoleOptions {
             basemap: None,
             tile_cache: None,
             offline_tiles: false,
+            alert_log: Settings::default_path()
+                .and_then(|p| p.parent().map(|d| d.join("alerts.jsonl"))),
+            alert_every: Duration::from_secs(60),
             started: Instant::now(),
         }
     }
@@ -109,6 +125,18 @@ impl ConsoleOptions {
             (None, None) => None,
         }
     }
+}
+
+/// Which screen the window fills.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Screen {
+    /// The window system's choice (fullscreen on the primary monitor for the wall).
+    #[default]
+    Primary,
+    /// Fullscreen on this monitor (0 first, in the window system's order).
+    Monitor(usize),
+    /// One borderless window across every monitor (a video wall of several panels).
+    Span,
 }
 
 /// Why the console could not run.
@@ -194,6 +222,27 @@ struct App {
     egui_deadline: Option<Instant>,
     next_script_poll: Instant,
     playlist: Playlist,
+    // Alerts.
+    audit: Option<crate::alerts::AuditLog>,
+    desk: crate::alerts::AlertDesk,
+    next_alert_check: Instant,
+    alerts_running: bool,
+    next_flash: Option<Instant>,
+    flash_on: bool,
+    // The live lake.
+    next_lake_poll: Instant,
+    reloading: bool,
+    reload_started: Option<Instant>,
+    failed_generation: Option<u64>,
+    /// The newest generation looked at (one without a new build is not loaded).
+    seen_generation: Option<u64>,
+    /// When the wall tries a lake (or generation) that failed again.
+    retry_load_at: Option<Instant>,
+    /// What the wall works around while keeping its last good picture.
+    lake_trouble: Option<String>,
+    shown_generation_logged: bool,
+    /// The playlist view on screen (the wall re-applies it when the lake changes).
+    playlist_view: Option<String>,
     // Startup figures and test hooks.
     first_frame_logged: bool,
     /// (event loop running, window and GPU set up), for the startup log.
@@ -245,6 +294,21 @@ impl App {
             egui_deadline: None,
             next_script_poll: Instant::now() + SCRIPT_POLL,
             playlist: Playlist::default(),
+            audit: None,
+            desk: Default::default(),
+            next_alert_check: Instant::now(),
+            alerts_running: false,
+            next_flash: None,
+            flash_on: false,
+            next_lake_poll: Instant::now() + reload::LAKE_POLL,
+            reloading: false,
+            reload_started: None,
+            failed_generation: None,
+            seen_generation: None,
+            retry_load_at: None,
+            lake_trouble: None,
+            shown_generation_logged: false,
+            playlist_view: None,
             first_frame_logged: false,
             startup: (Duration::ZERO, Duration::ZERO),
             first_map_logged: false,
@@ -292,10 +356,15 @@ impl App {
             Err(e) => {
                 tracing::error!(lake = %self.options.lake.display(), "{e}");
                 self.load_error = Some(e);
+                // The wall never gives up: it says why and tries again.
+                if self.options.wall {
+                    self.retry_load_at = Some(Instant::now() + reload::LOAD_RETRY);
+                }
                 self.request_redraw();
                 return;
             }
         };
+        self.load_error = None;
         let proxy = self.proxy.clone();
         self.worker = Some(QueryWorker::start(engine.clone(), move || {
             let _ = proxy.send_event(UserEvent::QueryDone);
@@ -316,7 +385,27 @@ impl App {
             tracing::warn!("scripts will not hot-reload: {e}");
         }
         if self.options.wall {
-            self.playlist = Playlist::new(ctl.scripts.playlist());
+            let list = match &self.options.playlist {
+                Some(path) => match ctl.scripts.playlist_file(path) {
+                    Ok(list) => list,
+                    Err(e) => {
+                        tracing::error!("{e}");
+                        ctl.set_status(format!("Playlist not used: {e}"));
+                        self.lake_trouble = Some(format!("Playlist not used: {e}"));
+                        ctl.scripts.playlist()
+                    }
+                },
+                None => ctl.scripts.playlist(),
+            };
+            self.playlist = Playlist::new(list);
+        }
+        match crate::alerts::AuditLog::open(self.options.alert_log.clone()) {
+            Ok(log) => self.audit = Some(log),
+            Err(e) => {
+                tracing::warn!("{e}");
+                ctl.set_status(format!("Alerts not logged: {e}"));
+                self.audit = crate::alerts::AuditLog::open(None).ok();
+            }
         }
         // A restored drill opens where the analyst left it, not at the whole city.
         if let Some(&cell) = ctl.view.drill.last() {
@@ -531,10 +620,13 @@ impl App {
             self.next_script_poll = now + SCRIPT_POLL;
             self.poll_scripts();
         }
-        if self.playlist.due(now) {
+        if self.playlist.due(now) && !self.alert_holds_wall() {
             self.next_playlist_view();
             self.request_redraw();
         }
+        self.check_alerts(now);
+        self.alert_tick(now);
+        self.poll_lake(now);
         if self.egui_deadline.is_some_and(|t| now >= t) {
             self.egui_deadline = None;
             self.request_redraw();
@@ -561,11 +653,20 @@ impl App {
 
     fn next_deadline(&self) -> Option<Instant> {
         let playing = self.ctl.as_ref().is_some_and(|c| c.timebar.playing);
+        let playlist = if self.alert_holds_wall() {
+            None
+        } else {
+            self.playlist.deadline()
+        };
         [
             playing.then(|| Instant::now() + Duration::from_millis(16)),
             Some(self.next_script_poll),
-            self.playlist.deadline(),
+            playlist,
             self.egui_deadline,
+            self.ctl.as_ref().map(|_| self.next_alert_check),
+            Some(self.next_lake_poll),
+            self.desk.deadline(),
+            self.next_flash,
         ]
         .into_iter()
         .flatten()
@@ -636,6 +737,8 @@ impl ApplicationHandler<UserEvent> for App {
             UserEvent::Tile(ev) => self.on_tile(*ev),
             UserEvent::Timeline(id, key, result) => self.on_timeline(id, *key, result),
             UserEvent::Exported(result) => self.on_exported(*result),
+            UserEvent::Alerts(result) => self.on_alerts(result),
+            UserEvent::Reloaded(generation, result) => self.on_reloaded(generation, *result),
         }
         self.submit_query();
         self.request_redraw();

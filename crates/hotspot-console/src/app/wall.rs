@@ -20,14 +20,22 @@ impl App {
                     .built_at()
                     .and_then(|b| chrono::DateTime::parse_from_rfc3339(b).ok())
                     .map(|b| b.with_timezone(&chrono::Local)),
-                next_view_in: self
-                    .playlist
-                    .deadline()
-                    .map(|t| t.saturating_duration_since(now)),
+                // While an alert holds the wall its card says when the playlist comes back.
+                next_view_in: if self.alert_holds_wall() {
+                    None
+                } else {
+                    self.playlist
+                        .deadline()
+                        .map(|t| t.saturating_duration_since(now))
+                },
             }),
             scale: self.options.wall_scale,
-            alert: None,
-            trouble: None,
+            alert: self.alert_card(now),
+            trouble: self.lake_trouble.clone().or_else(|| {
+                ctl.errors()
+                    .first()
+                    .map(|e| format!("Script error, the last good version stays: {e}"))
+            }),
         }
     }
 }

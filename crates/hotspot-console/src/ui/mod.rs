@@ -136,6 +136,8 @@ pub struct UiInput<'a> {
     /// On the wall: the clock, how fresh the data is, the next view, its scale and a firing
     /// alert.
     pub wall_screen: Option<wall::WallScreen>,
+    /// The latest alerts fired, newest first.
+    pub alerts: &'a [crate::alerts::Fired],
 }
 
 /// Widget state that lives across frames but is not part of the view.

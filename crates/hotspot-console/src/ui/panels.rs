@@ -146,6 +146,7 @@ pub fn insights(ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action
                 );
             });
     }
+    alerts(ui, input.alerts, actions);
     let Some(r) = input.result else {
         ui.spinner();
         ui.label("Loading…");
@@ -260,6 +261,46 @@ pub fn insights(ui: &mut egui::Ui, input: &UiInput<'_>, actions: &mut Vec<Action
         }
     });
     super::table::show(ui, r, input, actions);
+}
+
+/// The alerts fired while the console runs (the wall shows them full screen), newest first;
+/// each flies to its cell.
+fn alerts(ui: &mut egui::Ui, fired: &[crate::alerts::Fired], actions: &mut Vec<Action>) {
+    if fired.is_empty() {
+        return;
+    }
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.5, Color32::from_rgb(0xc6, 0x28, 0x28)))
+        .inner_margin(6.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
+            ui.label(
+                RichText::new(format!("Alerts ({})", fired.len()))
+                    .strong()
+                    .color(Color32::from_rgb(0xe0, 0x50, 0x50)),
+            );
+            for f in fired.iter().take(5) {
+                let a = &f.alert;
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(f.at.format("%H:%M").to_string()).weak());
+                    if ui
+                        .link(format!("{} · {}", a.rule, a.place))
+                        .on_hover_text(&a.why)
+                        .clicked()
+                    {
+                        actions.push(Action::FlyTo(a.cell));
+                    }
+                    ui.label(format!(
+                        "{} incidents, {} – {}",
+                        thousands(a.observed),
+                        a.from.format("%-d %b"),
+                        a.to.format("%-d %b")
+                    ));
+                });
+            }
+        });
+    ui.add_space(6.0);
 }
 
 /// The hover tooltip of a map cell.

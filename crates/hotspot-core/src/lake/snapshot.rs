@@ -48,6 +48,16 @@ pub fn generation_dir(root: &Path, generation: u64) -> PathBuf {
     root.join(SNAPSHOTS_DIR).join(format!("{generation:012}"))
 }
 
+/// The generation a data directory from [`data_dir`] belongs to (None: the root of a lake
+/// written before snapshots, or an unreadable pointer).
+pub fn generation_of(data_dir: &Path) -> Option<u64> {
+    let name = data_dir.file_name()?.to_str()?;
+    let parent = data_dir.parent()?.file_name()?;
+    (parent == SNAPSHOTS_DIR)
+        .then(|| name.parse().ok())
+        .flatten()
+}
+
 /// The generation `CURRENT` names, if any.
 pub fn current_generation(root: &Path) -> io::Result<Option<u64>> {
     match fs::read_to_string(root.join(CURRENT_FILE)) {
@@ -403,5 +413,8 @@ mod tests {
         fs::write(dir.path().join(CURRENT_FILE), "garbage").unwrap_or_else(|e| panic!("{e}"));
         assert!(current_generation(dir.path()).is_err());
         assert!(!data_dir(dir.path()).exists());
+        assert_eq!(generation_of(&data_dir(dir.path())), None);
+        assert_eq!(generation_of(&generation_dir(dir.path(), 42)), Some(42));
+        assert_eq!(generation_of(dir.path()), None);
     }
 }

@@ -60,6 +60,12 @@ impl Engine {
         self.ix.built_at.as_deref()
     }
 
+    /// The lake generation (snapshot) this engine reads: a reader compares it with the lake's
+    /// `CURRENT` pointer to know that a newer build has landed.
+    pub fn generation(&self) -> Option<u64> {
+        self.generation
+    }
+
     /// Which lake this is ([`hotspot_core::lake::Manifest::identity`]).
     pub fn lake_identity(&self) -> Option<&str> {
         self.ix.identity.as_deref()
@@ -76,6 +82,8 @@ pub struct Engine {
     areas: Arc<Vec<crate::context::AreaRing>>,
     /// Why a context table could not be read (the engine answers scopes without it).
     context_error: Option<String>,
+    /// The lake generation (snapshot) the engine was opened on.
+    generation: Option<u64>,
     /// Gi* neighbourhoods per (resolution, k), built on first use.
     neighbourhoods: NeighbourhoodCache,
 }
@@ -88,6 +96,7 @@ impl Engine {
     /// Loads the lake's Gold tables.
     pub fn open(lake: &Lake) -> Result<Engine> {
         let lake = lake.pin();
+        let generation = hotspot_core::lake::snapshot::generation_of(&lake.data_dir());
         let ix = Arc::new(LakeIndex::load(&lake)?);
         // The map's context tables are not worth refusing the lake over: a damaged one is
         // reported (`context_error`, and `hotspot status` names it) and left out.
@@ -105,6 +114,7 @@ impl Engine {
             streets: Arc::new(streets),
             areas: Arc::new(areas),
             context_error: (!problems.is_empty()).then(|| problems.join("; ")),
+            generation,
             neighbourhoods: NeighbourhoodCache::default(),
         })
     }
@@ -184,6 +194,12 @@ impl Engine {
     pub fn label(&self, cell: u64) -> Option<&str> {
         let r = self.ix.at(hotspot_core::h3bits::resolution(cell)).ok()?;
         r.slot(cell).map(|s| r.label[s as usize].as_str())
+    }
+
+    /// The block a cell's incidents most often name ("0000X W MADISON ST"), if any.
+    pub fn block(&self, cell: u64) -> Option<&str> {
+        let r = self.ix.at(hotspot_core::h3bits::resolution(cell)).ok()?;
+        r.slot(cell).and_then(|s| r.block[s as usize].as_deref())
     }
 
     /// Offence types in the lake, alphabetical.

@@ -131,25 +131,27 @@ fn header(ui: &mut egui::Ui, input: &UiInput<'_>, screen: &WallScreen) {
             status::details(ui, st, s.detail());
         }
     });
-    let warning = screen
-        .status
-        .as_ref()
-        .and_then(stale_reason)
-        .into_iter()
-        .chain(screen.trouble.clone());
-    for w in warning {
+    if let Some(why) = screen.status.as_ref().and_then(stale_reason) {
         egui::Frame::new()
             .fill(ALERT)
             .inner_margin(s.detail() * 0.3)
             .show(ui, |ui| {
                 ui.set_min_width(ui.available_width());
                 ui.label(
-                    RichText::new(w)
+                    RichText::new(why)
                         .size(s.body())
                         .strong()
                         .color(Color32::WHITE),
                 );
             });
+    }
+    // A problem the wall works around: a line, not an alarm (the picture is still good).
+    if let Some(t) = &screen.trouble {
+        ui.label(
+            RichText::new(t.as_str())
+                .size(s.detail())
+                .color(Color32::from_rgb(0xf0, 0xb4, 0x29)),
+        );
     }
     ui.add_space(s.detail() * 0.3);
 }

@@ -1,0 +1,178 @@
+//! `alerts.rhai`: the rules that make the wall interrupt its playlist, as a list of maps the
+//! script evaluates to, checked into [`hotspot_scope::alerts::AlertRule`]s (what the rules
+//! mean is documented there and in `scripts/README.md`).
+
+use hotspot_scope::alerts::{AlertRule, NewHotSpotRule, SurgeRule};
+use hotspot_scope::{Selection, Step};
+use rhai::Dynamic;
+
+use crate::value::{
+    array, map, only_keys, opt_int, opt_string, opt_strings, req_string, type_name,
+};
+
+/// The most rules one file may hold.
+pub const MAX_RULES: usize = 32;
+
+/// A number (integer or float) under `key`, if present.
+fn opt_number(m: &rhai::Map, key: &str, what: &str) -> Result<Option<f64>, String> {
+    m.get(key)
+        .map(|d| {
+            d.as_float()
+                .or_else(|_| d.as_int().map(|i| i as f64))
+                .map_err(|_| format!("{what}: `{key}` must be a number, not {}", type_name(d)))
+        })
+        .transpose()
+}
+
+fn in_range(v: i64, lo: i64, hi: i64, key: &str, what: &str) -> Result<u32, String> {
+    if (lo..=hi).contains(&v) {
+        Ok(v as u32)
+    } else {
+        Err(format!("{what}: `{key}` must be {lo}–{hi}, not {v}"))
+    }
+}
+
+/// The rules `alerts.rhai` evaluates to.
+pub(crate) fn alert_rules(value: &Dynamic) -> Result<Vec<AlertRule>, String> {
+    let list = array(value, "alerts.rhai must end with a list of rules: it")?;
+    if list.len() > MAX_RULES {
+        return Err(format!(
+            "alerts.rhai holds {} rules; at most {MAX_RULES}",
+            list.len()
+        ));
+    }
+    let mut out: Vec<AlertRule> = Vec::with_capacity(list.len());
+    for (i, d) in list.iter().enumerate() {
+        let what = format!("alert rule {}", i + 1);
+        let m = map(d, &what)?;
+        let name = req_string(&m, "name", &what)?;
+        let what = format!("alert rule `{name}`");
+        if out.iter().any(|r| r.name() == name) {
+            return Err(format!("{what} is named twice"));
+        }
+        let kind = req_string(&m, "kind", &what)?;
+        let selection = Selection {
+            types: opt_strings(&m, "types", &what)?,
+            categories: opt_strings(&m, "categories", &what)?,
+        };
+        let res = in_range(
+            opt_int(&m, "resolution", &what)?.unwrap_or(9),
+            6,
+            10,
+            "resolution",
+            &what,
+        )?;
+        let hold_s = in_range(
+            opt_int(&m, "hold", &what)?.unwrap_or(45),
+            5,
+            3600,
+            "hold",
+            &what,
+        )?;
+        let rule = match kind.as_str() {
+            "surge" => {
+                only_keys(
+                    &m,
+                    &[
+                        "name",
+                        "kind",
+                        "resolution",
+                        "days",
+                        "baseline_days",
+                        "false_alarm",
+                        "min_count",
+                        "hold",
+                        "types",
+                        "categories",
+                    ],
+                    &what,
+                )?;
+                AlertRule::Surge(SurgeRule {
+                    name,
+                    res: res as u8,
+                    days: in_range(
+                        opt_int(&m, "days", &what)?.unwrap_or(7),
+                        1,
+                        366,
+                        "days",
+                        &what,
+                    )?,
+                    baseline_days: in_range(
+                        opt_int(&m, "baseline_days", &what)?.unwrap_or(56),
+                        1,
+                        3660,
+                        "baseline_days",
+                        &what,
+                    )?,
+                    false_alarm: opt_number(&m, "false_alarm", &what)?.unwrap_or(0.01),
+                    min_count: in_range(
+                        opt_int(&m, "min_count", &what)?.unwrap_or(5),
+                        1,
+                        1_000_000,
+                        "min_count",
+                        &what,
+                    )?,
+                    selection,
+                    hold_s,
+                })
+            }
+            "new_hot_spot" => {
+                only_keys(
+                    &m,
+                    &[
+                        "name",
+                        "kind",
+                        "resolution",
+                        "step",
+                        "steps",
+                        "alpha",
+                        "min_count",
+                        "hold",
+                        "types",
+                        "categories",
+                    ],
+                    &what,
+                )?;
+                let step = match opt_string(&m, "step", &what)?.as_deref() {
+                    None | Some("week") => Step::Week,
+                    Some("month") => Step::Month,
+                    Some(other) => {
+                        return Err(format!(
+                            "{what}: `step` must be \"week\" or \"month\", not {other:?}"
+                        ));
+                    }
+                };
+                AlertRule::NewHotSpot(NewHotSpotRule {
+                    name,
+                    res: res as u8,
+                    step,
+                    steps: in_range(
+                        opt_int(&m, "steps", &what)?.unwrap_or(12),
+                        3,
+                        520,
+                        "steps",
+                        &what,
+                    )?,
+                    alpha: opt_number(&m, "alpha", &what)?.unwrap_or(0.05),
+                    min_count: in_range(
+                        opt_int(&m, "min_count", &what)?.unwrap_or(10),
+                        1,
+                        1_000_000,
+                        "min_count",
+                        &what,
+                    )?,
+                    selection,
+                    hold_s,
+                })
+            }
+            other => {
+                return Err(format!(
+                    "{what}: `kind` must be \"surge\" or \"new_hot_spot\", not {other:?}"
+                ));
+            }
+        };
+        rule.validate().map_err(|e| e.to_string())?;
+        out.push(rule);
+    }
+    Ok(out)
+}
