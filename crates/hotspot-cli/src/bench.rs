@@ -72,6 +72,9 @@ pub enum BenchCommand {
         #[arg(long, default_value = "month")]
         step: String,
     },
+    /// Soak the ops-room wall: run its playlist for minutes with refreshes and alerts
+    /// injected, reporting frame-time percentiles and resident memory per window.
+    Wall(crate::bench_wall::WallArgs),
 }
 
 /// Peak resident memory since the last [`reset_peak`], from `/proc/self/status` (Linux).
@@ -124,6 +127,7 @@ pub fn run(lake: &Lake, what: BenchCommand, bars: &Bars) -> Result<()> {
             res,
             step,
         } => playback(lake, frames.max(2), msaa, &res, &step),
+        BenchCommand::Wall(args) => crate::bench_wall::wall(lake, args),
     }
 }
 

@@ -9,6 +9,7 @@ mod output;
 mod animate;
 mod basemap;
 mod bench;
+mod bench_wall;
 mod commands;
 mod compstat;
 mod console;

@@ -12,6 +12,7 @@
 pub mod alerts;
 pub mod app;
 pub mod controller;
+pub mod soak;
 pub mod state;
 pub mod timebar;
 pub mod ui;

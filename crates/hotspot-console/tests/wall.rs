@@ -28,6 +28,17 @@ fn status(day: (i32, u32, u32)) -> WallStatus {
 
 /// A wall of `size` points (at one pixel a point) showing `screen`.
 fn wall(size: [f32; 2], screen: WallScreen, gpu: bool) -> Harness<'static, State> {
+    overlay(size, Some(screen), Vec::new(), gpu)
+}
+
+/// The overlay at `size`: the wall showing `screen`, or the analyst desktop without one; with
+/// `alerts` fired.
+fn overlay(
+    size: [f32; 2],
+    screen: Option<WallScreen>,
+    alerts: Vec<hotspot_console::alerts::Fired>,
+    gpu: bool,
+) -> Harness<'static, State> {
     let builder = Harness::builder().with_size(size);
     let builder = if gpu { builder.wgpu() } else { builder };
     let mut h = builder.build_ui_state(
@@ -36,11 +47,16 @@ fn wall(size: [f32; 2], screen: WallScreen, gpu: bool) -> Harness<'static, State
                 install_fonts(ui.ctx());
                 st.fonts = true;
             }
-            apply_style(ui.ctx(), &st.ctl.settings, true);
+            let is_wall = screen.is_some();
+            apply_style(ui.ctx(), &st.ctl.settings, is_wall);
             let errors = st.ctl.errors();
-            let mut input = st.ctl.ui_input(&errors, MapInput::default(), false, true);
-            input.wall_screen = Some(screen.clone());
-            st.ui.show(ui, &input);
+            let mut input = st
+                .ctl
+                .ui_input(&errors, MapInput::default(), false, is_wall);
+            input.wall_screen = screen.clone();
+            input.alerts = &alerts;
+            let actions = st.ui.show(ui, &input);
+            st.actions.extend(actions);
         },
         State {
             fonts: false,
@@ -194,4 +210,45 @@ fn a_4k_wall_shrunk_to_a_sixth_still_reads() {
     );
     assert!(text.contains("11,641"), "figure not read in {text:?}");
     assert!(text.contains("09:05"), "clock not read in {text:?}");
+}
+
+#[test]
+#[ignore = "needs the real sample (../shared/data)"]
+fn the_analyst_console_lists_alerts_and_flies_to_their_cell() {
+    let day = |d: u32| NaiveDate::from_ymd_opt(2024, 9, d).expect("day");
+    let fired = vec![hotspot_console::alerts::Fired {
+        at: chrono::Local
+            .with_ymd_and_hms(2024, 9, 16, 8, 30, 0)
+            .single()
+            .expect("time"),
+        alert: hotspot_scope::alerts::Alert {
+            rule: "surge-7d".into(),
+            kind: "surge",
+            cell: 0x89266419033ffff,
+            res: 9,
+            place: "Near West Side".into(),
+            block: None,
+            from: day(9),
+            to: day(15),
+            observed: 31,
+            expected: 1.25,
+            bound: 9,
+            p: 1e-20,
+            why: "31 incidents in the last 7 days".into(),
+            hold_s: 45,
+        },
+    }];
+    let mut h = overlay([1600.0, 1000.0], None, fired, false);
+    h.get_by_label("Alerts (1)");
+    h.get_by_label("08:30");
+    h.get_by_label_contains("31 incidents, 9 Sep – 15 Sep");
+    h.get_by_label("surge-7d · Near West Side").click();
+    h.run();
+    assert!(
+        h.state()
+            .actions
+            .contains(&hotspot_console::ui::Action::FlyTo(0x89266419033ffff)),
+        "{:?}",
+        h.state().actions
+    );
 }

@@ -51,24 +51,22 @@ pub(crate) fn alert_rules(value: &Dynamic) -> Result<Vec<AlertRule>, String> {
             return Err(format!("{what} is named twice"));
         }
         let kind = req_string(&m, "kind", &what)?;
+        // An integer setting with its default and range.
+        let int = |key: &str, default: i64, lo: i64, hi: i64| -> Result<u32, String> {
+            in_range(
+                opt_int(&m, key, &what)?.unwrap_or(default),
+                lo,
+                hi,
+                key,
+                &what,
+            )
+        };
         let selection = Selection {
             types: opt_strings(&m, "types", &what)?,
             categories: opt_strings(&m, "categories", &what)?,
         };
-        let res = in_range(
-            opt_int(&m, "resolution", &what)?.unwrap_or(9),
-            6,
-            10,
-            "resolution",
-            &what,
-        )?;
-        let hold_s = in_range(
-            opt_int(&m, "hold", &what)?.unwrap_or(45),
-            5,
-            3600,
-            "hold",
-            &what,
-        )?;
+        let res = int("resolution", 9, 6, 10)?;
+        let hold_s = int("hold", 45, 5, 3600)?;
         let rule = match kind.as_str() {
             "surge" => {
                 only_keys(
@@ -90,28 +88,10 @@ pub(crate) fn alert_rules(value: &Dynamic) -> Result<Vec<AlertRule>, String> {
                 AlertRule::Surge(SurgeRule {
                     name,
                     res: res as u8,
-                    days: in_range(
-                        opt_int(&m, "days", &what)?.unwrap_or(7),
-                        1,
-                        366,
-                        "days",
-                        &what,
-                    )?,
-                    baseline_days: in_range(
-                        opt_int(&m, "baseline_days", &what)?.unwrap_or(56),
-                        1,
-                        3660,
-                        "baseline_days",
-                        &what,
-                    )?,
+                    days: int("days", 7, 1, 366)?,
+                    baseline_days: int("baseline_days", 56, 1, 3660)?,
                     false_alarm: opt_number(&m, "false_alarm", &what)?.unwrap_or(0.01),
-                    min_count: in_range(
-                        opt_int(&m, "min_count", &what)?.unwrap_or(5),
-                        1,
-                        1_000_000,
-                        "min_count",
-                        &what,
-                    )?,
+                    min_count: int("min_count", 5, 1, 1_000_000)?,
                     selection,
                     hold_s,
                 })
@@ -146,21 +126,9 @@ pub(crate) fn alert_rules(value: &Dynamic) -> Result<Vec<AlertRule>, String> {
                     name,
                     res: res as u8,
                     step,
-                    steps: in_range(
-                        opt_int(&m, "steps", &what)?.unwrap_or(12),
-                        3,
-                        520,
-                        "steps",
-                        &what,
-                    )?,
+                    steps: int("steps", 12, 3, 520)?,
                     alpha: opt_number(&m, "alpha", &what)?.unwrap_or(0.05),
-                    min_count: in_range(
-                        opt_int(&m, "min_count", &what)?.unwrap_or(10),
-                        1,
-                        1_000_000,
-                        "min_count",
-                        &what,
-                    )?,
+                    min_count: int("min_count", 10, 1, 1_000_000)?,
                     selection,
                     hold_s,
                 })

@@ -179,6 +179,16 @@ fn run_file(
                 host.view(&view, range).map_err(|e| e.to_string())?;
             }
         }
+        // The rules load, and the engine can evaluate them.
+        "alerts.rhai" => {
+            let rules = host.alert_rules();
+            if rules.len() != 2 {
+                return Err(format!("{} rules, the example has 2", rules.len()));
+            }
+            engine
+                .evaluate_alerts(&rules, &host.taxonomy())
+                .map_err(|e| e.to_string())?;
+        }
         v if v.starts_with("views/") => {
             let name = v.trim_start_matches("views/").trim_end_matches(".rhai");
             let spec = host.view(name, range).map_err(|e| e.to_string())?;
