@@ -335,3 +335,30 @@ fn a_4k_wall_shrunk_to_a_sixth_shows_its_title_figures_and_clock() {
         .any(|t| read.contains(&t.format("%H:%M").to_string()));
     assert!(clock_read, "clock not read: {read:?}");
 }
+
+#[test]
+#[ignore = "needs Xvfb and a GPU adapter (apt-get install xvfb mesa-vulkan-drivers)"]
+fn a_monitor_that_is_not_there_or_a_missing_playlist_is_a_clear_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let lake = common::demo(dir, 2_000, "2025-11-01", "2025-12-31");
+    let x = Xvfb::start(1280, 720);
+    let mut cmd = wall_command(&lake, &x.display, dir, &repo_scripts(), "1280x720");
+    cmd.args(["--monitor", "7", "--exit-after-frames", "2"]);
+    let o = run_with_timeout(cmd, Duration::from_secs(120));
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains("there is no monitor 7: this display has 1"),
+        "{out}"
+    );
+    let mut cmd = wall_command(&lake, &x.display, dir, &repo_scripts(), "1280x720");
+    cmd.args(["--playlist", "nowhere.rhai", "--exit-after-frames", "2"]);
+    let o = run_with_timeout(cmd, Duration::from_secs(120));
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains("--playlist nowhere.rhai: no such file"),
+        "{out}"
+    );
+}

@@ -78,6 +78,18 @@ impl Gfx {
             .map_err(|e| ConsoleError::Surface(e.to_string()))?;
         let gpu = Gpu::for_surface(instance, &surface)?;
         let info = gpu.info();
+        if options.wall
+            && info.device_type == wgpu::DeviceType::Cpu
+            && info.backend == wgpu::Backend::Vulkan
+        {
+            // Measured with `hotspot bench wall`: on lavapipe the cell pass grows the process
+            // by about half a megabyte a frame; Mesa's GL rasteriser runs the same code flat.
+            tracing::warn!(
+                "the wall runs on software Vulkan ({}), whose memory grows with every map frame; \
+                 for a wall that runs for days without a GPU, start it with WGPU_BACKEND=gl",
+                info.name
+            );
+        }
         let caps = surface.get_capabilities(&gpu.adapter);
         let format = [
             wgpu::TextureFormat::Bgra8Unorm,
