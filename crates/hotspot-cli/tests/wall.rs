@@ -27,8 +27,8 @@ struct Wall {
     child: Child,
     lines: Receiver<String>,
     seen: Vec<String>,
-    /// Lines before this were matched by an earlier wait.
-    cursor: usize,
+    /// Waits look at the lines logged from here on (see [`Wall::mark`]).
+    mark: usize,
 }
 
 impl Wall {
@@ -51,19 +51,21 @@ impl Wall {
             child,
             lines,
             seen: Vec::new(),
-            cursor: 0,
+            mark: 0,
         }
     }
 
-    /// Waits for a line containing `what` logged after the last line an earlier wait matched;
-    /// panics with the log past `limit`.
+    /// From now on, waits look only at lines logged after this point.
+    fn mark(&mut self) {
+        self.settle(Duration::ZERO);
+        self.mark = self.seen.len();
+    }
+
+    /// Waits for a line containing `what` logged since the last [`Wall::mark`] (in any order
+    /// with the other lines waited for); panics with the log past `limit`.
     fn wait_for(&mut self, what: &str, limit: Duration) -> String {
-        if let Some(i) = self.seen[self.cursor..]
-            .iter()
-            .position(|l| l.contains(what))
-        {
-            self.cursor += i + 1;
-            return self.seen[self.cursor - 1].clone();
+        if let Some(line) = self.seen[self.mark..].iter().find(|l| l.contains(what)) {
+            return line.clone();
         }
         let end = Instant::now() + limit;
         loop {
@@ -72,7 +74,6 @@ impl Wall {
                 Ok(line) => {
                     self.seen.push(line.clone());
                     if line.contains(what) {
-                        self.cursor = self.seen.len();
                         return line;
                     }
                 }
@@ -218,6 +219,7 @@ fn the_wall_follows_the_lake_raises_an_alert_once_and_goes_back_to_its_playlist(
     assert_eq!(wall.count("lake reloaded"), 0, "{:#?}", wall.seen);
 
     // The same surge ingested and built: the wall switches to it once and the alert fires.
+    wall.mark();
     let o = hotspot(&lake)
         .arg("ingest")
         .arg(&surge)
