@@ -51,6 +51,12 @@ pub(crate) fn alert_rules(value: &Dynamic) -> Result<Vec<AlertRule>, String> {
             return Err(format!("{what} is named twice"));
         }
         let kind = req_string(&m, "kind", &what)?;
+        // Every key a rule of this kind may have: the shared ones and its own.
+        let keys = |own: &[&str]| {
+            let mut all = vec!["name", "kind", "resolution", "hold", "types", "categories"];
+            all.extend_from_slice(own);
+            only_keys(&m, &all, &what)
+        };
         // An integer setting with its default and range.
         let int = |key: &str, default: i64, lo: i64, hi: i64| -> Result<u32, String> {
             in_range(
@@ -69,22 +75,7 @@ pub(crate) fn alert_rules(value: &Dynamic) -> Result<Vec<AlertRule>, String> {
         let hold_s = int("hold", 45, 5, 3600)?;
         let rule = match kind.as_str() {
             "surge" => {
-                only_keys(
-                    &m,
-                    &[
-                        "name",
-                        "kind",
-                        "resolution",
-                        "days",
-                        "baseline_days",
-                        "false_alarm",
-                        "min_count",
-                        "hold",
-                        "types",
-                        "categories",
-                    ],
-                    &what,
-                )?;
+                keys(&["days", "baseline_days", "false_alarm", "min_count"])?;
                 AlertRule::Surge(SurgeRule {
                     name,
                     res: res as u8,
@@ -97,22 +88,7 @@ pub(crate) fn alert_rules(value: &Dynamic) -> Result<Vec<AlertRule>, String> {
                 })
             }
             "new_hot_spot" => {
-                only_keys(
-                    &m,
-                    &[
-                        "name",
-                        "kind",
-                        "resolution",
-                        "step",
-                        "steps",
-                        "alpha",
-                        "min_count",
-                        "hold",
-                        "types",
-                        "categories",
-                    ],
-                    &what,
-                )?;
+                keys(&["step", "steps", "alpha", "min_count"])?;
                 let step = match opt_string(&m, "step", &what)?.as_deref() {
                     None | Some("week") => Step::Week,
                     Some("month") => Step::Month,
